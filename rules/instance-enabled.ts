@@ -1,0 +1,75 @@
+/**
+ * ena-instance-enabled: an EC2 instance whose type can use ENA must have `enaSupport` on.
+ *
+ * Judged against what the instance type can do (DescribeInstanceTypes → NetworkInfo.EnaSupport),
+ * never against a list of types kept in code.
+ */
+import { z } from 'zod';
+import { exemptionVerdict } from './exemption.js';
+import type { EnaCapability, InstanceFacts } from './facts.js';
+import { complianceChoiceParameter, exemptionTagKeyParameter } from './parameters.js';
+import { compliant, judged, nonCompliant, notApplicable, notJudged, type Verdict } from './verdict.js';
+
+export const INSTANCE_ENABLED_RULE_NAME = 'ena-instance-enabled';
+export const ENABLE_ENA_RUNBOOK = 'EnaGuard-EnableEnaSupport';
+
+export const instanceEnabledParameters = z.object({
+  exemptionTagKey: exemptionTagKeyParameter,
+  /** What to report for an instance whose type cannot use ENA at all (c4, m4 below 16xlarge, t2…). */
+  enaIncapableTypes: complianceChoiceParameter('NOT_APPLICABLE'),
+});
+export type InstanceEnabledParameters = z.output<typeof instanceEnabledParameters>;
+
+export type InstanceEnabledReason =
+  | 'ENA_ENABLED'
+  | 'ENA_DISABLED'
+  | 'ENA_REQUIRED_BUT_DISABLED'
+  | 'TYPE_CANNOT_USE_ENA'
+  | 'EXEMPT'
+  | 'INSTANCE_GONE'
+  | 'INSTANCE_TYPE_UNKNOWN';
+
+export interface InstanceEnabledFacts {
+  readonly instance: InstanceFacts;
+  /** `undefined`: the type's capability is not known (a new type, or the lookup failed). */
+  readonly enaCapability: EnaCapability | undefined;
+}
+
+export function evaluateInstanceEnabled(
+  { instance, enaCapability }: InstanceEnabledFacts,
+  parameters: InstanceEnabledParameters,
+): Verdict<InstanceEnabledReason> {
+  const exempt = exemptionVerdict(instance.tags, parameters.exemptionTagKey);
+  if (exempt) return exempt;
+
+  if (instance.state === 'terminated' || instance.state === 'shutting-down') {
+    return notApplicable(`Instance is ${instance.state}.`, 'INSTANCE_GONE');
+  }
+  if (enaCapability === undefined) {
+    return notJudged(
+      `ENA capability of instance type ${instance.instanceType} is unknown; will retry on the next evaluation.`,
+      'INSTANCE_TYPE_UNKNOWN',
+    );
+  }
+  if (enaCapability === 'unsupported') {
+    const note =
+      parameters.enaIncapableTypes === 'NON_COMPLIANT'
+        ? `Instance type ${instance.instanceType} cannot use ENA: move to an ENA-capable type (any current generation).`
+        : `Instance type ${instance.instanceType} cannot use ENA.`;
+    return judged(parameters.enaIncapableTypes, note, 'TYPE_CANNOT_USE_ENA');
+  }
+  if (instance.enaSupport === true) {
+    return compliant(`ENA is enabled (instance type ${enaCapability === 'required' ? 'requires' : 'supports'} ENA).`, 'ENA_ENABLED');
+  }
+  const attribute = instance.enaSupport === false ? 'false' : 'not set';
+  if (enaCapability === 'required') {
+    return nonCompliant(
+      `enaSupport is ${attribute} but instance type ${instance.instanceType} requires ENA: the instance cannot start again as it is. Run ${ENABLE_ENA_RUNBOOK}.`,
+      'ENA_REQUIRED_BUT_DISABLED',
+    );
+  }
+  return nonCompliant(
+    `enaSupport is ${attribute} on ENA-capable type ${instance.instanceType}. Check the guest has an ENA driver, then run ${ENABLE_ENA_RUNBOOK}.`,
+    'ENA_DISABLED',
+  );
+}

@@ -1,0 +1,123 @@
+/**
+ * ena-guard command line. Machine output goes to stdout, diagnostics to stderr.
+ *
+ * Exit codes: 0 ran and everything judged is compliant (or `demo`); 1 bad usage or input
+ * (message on stderr); 2 ran and found NON_COMPLIANT resources; 3 ran but some resources could
+ * not be judged (and none was NON_COMPLIANT).
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { instanceEnabledCheck } from '../checks/instance-enabled.js';
+import { silentLog, type Log } from '../engine/ports.js';
+import { EnaGuardError } from '../errors.js';
+import type { FleetReader } from '../facts/fleet-reader.js';
+import { SnapshotFleetReader } from '../facts/snapshot-fleet-reader.js';
+import { countVerdicts, renderCsv, renderJson, renderTable, toRows } from './report.js';
+import { runCheck, type RuleRun } from './run-checks.js';
+
+export const EXIT = { ok: 0, usage: 1, nonCompliant: 2, notJudged: 3 } as const;
+
+const USAGE = `Usage:
+  ena-guard demo                                   evaluate the bundled demo fleet
+  ena-guard check --snapshot DIR [options]         evaluate a folder of aws ec2 describe-* exports
+
+Options:
+  --format table|json|csv   output format (default table)
+  --param KEY=VALUE         a rule parameter, as in the Config rule's InputParameters (repeatable)
+  --verbose                 log progress to stderr`;
+
+export const DEMO_FLEET = fileURLToPath(new URL('../../examples/demo-fleet', import.meta.url));
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        snapshot: { type: 'string' },
+        format: { type: 'string', default: 'table' },
+        param: { type: 'string', multiple: true, default: [] },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals[0];
+  if (values.help || command === undefined) {
+    (values.help ? io.stdout : io.stderr)(USAGE);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  if (!['table', 'json', 'csv'].includes(values.format)) {
+    io.stderr(`--format must be table, json or csv (got ${values.format}).`);
+    return EXIT.usage;
+  }
+
+  const snapshot = command === 'demo' ? DEMO_FLEET : values.snapshot;
+  if (command !== 'demo' && command !== 'check') {
+    io.stderr(`Unknown command ${command}.\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (!snapshot) {
+    io.stderr(`check needs --snapshot DIR (a folder of aws ec2 describe-* JSON exports).`);
+    return EXIT.usage;
+  }
+
+  const log: Log = values.verbose ? stderrLog(io) : silentLog;
+  try {
+    const parameters = parseParams(values.param);
+    const runs = await runAllChecks(new SnapshotFleetReader(snapshot), parameters, log);
+    const rows = toRows(runs);
+    const render = { table: renderTable, json: renderJson, csv: renderCsv }[values.format as 'table' | 'json' | 'csv'];
+    io.stdout(render(rows));
+    for (const run of runs.filter((candidate) => !candidate.complete)) io.stderr(`${run.ruleName}: the sweep did not complete; see --verbose.`);
+    if (command === 'demo') return EXIT.ok;
+    const counts = countVerdicts(rows);
+    if (counts.NON_COMPLIANT > 0) return EXIT.nonCompliant;
+    return counts.NOT_JUDGED > 0 || runs.some((run) => !run.complete) ? EXIT.notJudged : EXIT.ok;
+  } catch (error) {
+    if (error instanceof EnaGuardError) {
+      io.stderr(error.message);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+export async function runAllChecks(fleet: FleetReader, parameters: Readonly<Record<string, string>>, log: Log): Promise<RuleRun[]> {
+  return [await runCheck(instanceEnabledCheck(fleet), parameters, log)];
+}
+
+function parseParams(pairs: readonly string[]): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0) throw new EnaGuardError(`--param must be KEY=VALUE (got ${JSON.stringify(pair)}).`);
+    parameters[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return parameters;
+}
+
+function stderrLog(io: CliIo): Log {
+  const write = (level: string) => (message: string, ...extra: Record<string, unknown>[]) =>
+    io.stderr(`${level} ${message}${extra.length > 0 ? ` ${JSON.stringify(Object.assign({}, ...extra))}` : ''}`);
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (invokedDirectly) {
+  const code = await main(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(`${text}\n`),
+    stderr: (text) => process.stderr.write(`${text}\n`),
+  });
+  process.exitCode = code;
+}

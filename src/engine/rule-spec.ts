@@ -1,0 +1,29 @@
+/**
+ * What the engine needs to know about a rule: its name, its parameter schema, how to judge the
+ * resource of a change notification, and how to sweep every resource in a periodic run. A spec
+ * binds a pure rule from rules/ to a FleetReader; it never speaks the Config protocol itself.
+ */
+import type { z } from 'zod';
+import type { Verdict } from '../../rules/verdict.js';
+import type { ConfigurationItem } from './config-event.js';
+
+export interface ResourceResult<Reason extends string = string> {
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly verdict: Verdict<Reason>;
+  /** Context for people (instance type, AMI id…): shown by the CLI, never sent to Config. */
+  readonly details?: Readonly<Record<string, string>>;
+}
+
+export interface ConfigRuleSpec<Schema extends z.ZodObject = z.ZodObject> {
+  readonly name: string;
+  readonly parameters: Schema;
+  /** Resource types a change notification may carry; any other type is NOT_APPLICABLE. */
+  readonly changeResourceTypes: readonly string[];
+  /** Resource types a sweep reports on; stale results of these types are cleared after a full sweep. */
+  readonly sweptResourceTypes: readonly string[];
+  /** Judges the resource of a change notification. Absent for periodic-only rules. */
+  judgeChange?(item: ConfigurationItem, parameters: z.output<Schema>): Promise<ResourceResult>;
+  /** Judges every resource in scope, a batch at a time. */
+  sweep(parameters: z.output<Schema>): AsyncIterable<readonly ResourceResult[]>;
+}

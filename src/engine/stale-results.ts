@@ -1,0 +1,44 @@
+/**
+ * Periodic results that outlive their resource. Config keeps the last evaluation of a resource
+ * that a sweep no longer sees (a terminated instance, a deleted template); left alone it would
+ * stay NON_COMPLIANT forever. After a complete sweep, the rule's current results are read with
+ * GetComplianceDetailsByConfigRule (as rdklib does) and every resource the sweep did not see is
+ * reported NOT_APPLICABLE.
+ */
+import { paginateGetComplianceDetailsByConfigRule, type ConfigServiceClient } from '@aws-sdk/client-config-service';
+
+export interface EvaluatedResource {
+  readonly resourceType: string;
+  readonly resourceId: string;
+}
+
+/** GetComplianceDetailsByConfigRule's largest page. */
+const RESULTS_PER_PAGE = 100;
+
+/** Resources that currently hold a COMPLIANT or NON_COMPLIANT result of the rule but were not seen. */
+export async function findStaleResources(
+  config: ConfigServiceClient,
+  configRuleName: string,
+  resourceTypes: readonly string[],
+  seen: ReadonlySet<string>,
+): Promise<EvaluatedResource[]> {
+  const stale: EvaluatedResource[] = [];
+  const pages = paginateGetComplianceDetailsByConfigRule(
+    { client: config, pageSize: RESULTS_PER_PAGE },
+    { ConfigRuleName: configRuleName, ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'] },
+  );
+  for await (const page of pages) {
+    for (const result of page.EvaluationResults ?? []) {
+      const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
+      const resourceType = qualifier?.ResourceType;
+      const resourceId = qualifier?.ResourceId;
+      if (!resourceType || !resourceId || !resourceTypes.includes(resourceType)) continue;
+      if (!seen.has(resultKey(resourceType, resourceId))) stale.push({ resourceType, resourceId });
+    }
+  }
+  return stale;
+}
+
+export function resultKey(resourceType: string, resourceId: string): string {
+  return `${resourceType}/${resourceId}`;
+}

@@ -1,0 +1,58 @@
+/**
+ * Every error ena-guard raises on purpose. Each names what was wrong in its message and keeps the
+ * underlying error as `cause`; callers map them once, at the boundary (Lambda handler, CLI).
+ */
+export class EnaGuardError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The Lambda was invoked with something that is not a valid AWS Config rule event. */
+export class MalformedEventError extends EnaGuardError {}
+
+/** `ruleParameters` failed the rule's schema; no evaluation is reported. */
+export class InvalidRuleParametersError extends EnaGuardError {
+  constructor(
+    message: string,
+    readonly parameters: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/** A fact source (AWS or a snapshot) could not provide what was asked. */
+export class FactsUnavailableError extends EnaGuardError {}
+
+/** A snapshot file is missing, is not JSON, or does not have the shape `aws ec2 describe-*` prints. */
+export class SnapshotError extends EnaGuardError {
+  constructor(
+    readonly file: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${file}: ${problem}`, options);
+  }
+}
+
+/**
+ * The run finished but some results did not reach AWS Config, or a change event's resource could
+ * not be judged. Thrown after everything that could be delivered was delivered, so that Lambda
+ * marks the invocation failed and Config's asynchronous invoke retries it.
+ */
+export class IncompleteEvaluationError extends EnaGuardError {
+  constructor(
+    message: string,
+    readonly undeliveredResourceIds: readonly string[],
+    readonly unjudgedResourceIds: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/** Describes any thrown value in one line, for logs and annotations. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

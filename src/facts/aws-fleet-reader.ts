@@ -1,0 +1,37 @@
+/** The live-account FleetReader: SDK v3 paginators, bulk reads, only the needed fields kept. */
+import { paginateDescribeInstances, type EC2Client } from '@aws-sdk/client-ec2';
+import type { EnaCapability, InstanceFacts } from '../../rules/facts.js';
+import { FactsUnavailableError, describeError } from '../errors.js';
+import { LIVE_INSTANCE_STATES, type FleetReader } from './fleet-reader.js';
+import { instanceFactsFromSdk } from './instance-facts.js';
+import type { InstanceTypeCatalog } from './instance-type-catalog.js';
+
+/** DescribeInstances' largest page; a filtered, paginated call also gets the larger throttle bucket. */
+export const INSTANCES_PER_PAGE = 1000;
+
+export class AwsFleetReader implements FleetReader {
+  constructor(
+    private readonly ec2: EC2Client,
+    private readonly instanceTypes: InstanceTypeCatalog,
+  ) {}
+
+  async *instancePages(): AsyncIterable<readonly InstanceFacts[]> {
+    const pages = paginateDescribeInstances(
+      { client: this.ec2, pageSize: INSTANCES_PER_PAGE },
+      { Filters: [{ Name: 'instance-state-name', Values: [...LIVE_INSTANCE_STATES] }] },
+    );
+    try {
+      for await (const page of pages) {
+        // Map each page to facts at once, so the SDK's full page can be collected.
+        yield (page.Reservations ?? []).flatMap((reservation) => (reservation.Instances ?? []).map(instanceFactsFromSdk));
+      }
+    } catch (error) {
+      if (error instanceof FactsUnavailableError) throw error;
+      throw new FactsUnavailableError(`DescribeInstances failed: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  enaCapabilities(instanceTypes: Iterable<string>): Promise<ReadonlyMap<string, EnaCapability>> {
+    return this.instanceTypes.enaCapabilities(instanceTypes);
+  }
+}

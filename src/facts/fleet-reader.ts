@@ -1,0 +1,20 @@
+/**
+ * The FleetReader port: where facts about the fleet come from. One implementation reads a live
+ * account through the SDK ({@link AwsFleetReader}), another reads `aws ec2 describe-*` exports
+ * ({@link SnapshotFleetReader}); Lambdas, the CLI and the benchmark all go through this port.
+ */
+import type { EnaCapability, InstanceFacts } from '../../rules/facts.js';
+
+export interface FleetReader {
+  /** Every instance that is not terminated, a page at a time (up to 1000 per page). */
+  instancePages(): AsyncIterable<readonly InstanceFacts[]>;
+  /**
+   * The ENA capability of each type asked for. A type missing from the result is unknown
+   * (new, or not offered in this Region): callers must not judge it.
+   * @throws FactsUnavailableError when the lookup itself failed.
+   */
+  enaCapabilities(instanceTypes: Iterable<string>): Promise<ReadonlyMap<string, EnaCapability>>;
+}
+
+/** States a sweep reads; terminated instances are left out (their stale results are cleared). */
+export const LIVE_INSTANCE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'] as const;

@@ -1,0 +1,109 @@
+/**
+ * The offline FleetReader: a folder of files exactly as the AWS CLI prints them, so an auditor
+ * can produce a snapshot without ena-guard installed:
+ *
+ *   aws ec2 describe-instances --output json        > describe-instances.json
+ *   aws ec2 describe-instance-types --output json   > describe-instance-types.json
+ *
+ * Each file is checked against the shape of the API output; a broken file gives one error that
+ * names the file and the path inside it.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Instance, InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import { z } from 'zod';
+import type { EnaCapability, InstanceFacts } from '../../rules/facts.js';
+import { SnapshotError } from '../errors.js';
+import { LIVE_INSTANCE_STATES, type FleetReader } from './fleet-reader.js';
+import { instanceFactsFromSdk } from './instance-facts.js';
+import { INSTANCES_PER_PAGE } from './aws-fleet-reader.js';
+
+export const SNAPSHOT_FILES = {
+  instances: 'describe-instances.json',
+  instanceTypes: 'describe-instance-types.json',
+} as const;
+
+const instanceSchema = z.looseObject({
+  InstanceId: z.string().min(1),
+  InstanceType: z.string().min(1),
+  State: z.looseObject({ Name: z.string() }),
+  EnaSupport: z.boolean().nullish(),
+  Tags: z.array(z.looseObject({ Key: z.string(), Value: z.string().nullish() })).nullish(),
+});
+const describeInstancesSchema = z.looseObject({
+  Reservations: z.array(z.looseObject({ Instances: z.array(instanceSchema) })),
+});
+const describeInstanceTypesSchema = z.looseObject({
+  InstanceTypes: z.array(
+    z.looseObject({
+      InstanceType: z.string().min(1),
+      NetworkInfo: z.looseObject({ EnaSupport: z.enum(['unsupported', 'supported', 'required']) }),
+    }),
+  ),
+});
+
+export class SnapshotFleetReader implements FleetReader {
+  private instancesCache: Promise<InstanceFacts[]> | undefined;
+  private capabilitiesCache: Promise<Map<string, EnaCapability>> | undefined;
+
+  constructor(readonly directory: string) {}
+
+  async *instancePages(): AsyncIterable<readonly InstanceFacts[]> {
+    const instances = await (this.instancesCache ??= this.loadInstances());
+    const live = instances.filter((instance) => (LIVE_INSTANCE_STATES as readonly string[]).includes(instance.state));
+    for (let start = 0; start < live.length; start += INSTANCES_PER_PAGE) {
+      yield live.slice(start, start + INSTANCES_PER_PAGE);
+    }
+  }
+
+  async enaCapabilities(instanceTypes: Iterable<string>): Promise<ReadonlyMap<string, EnaCapability>> {
+    const all = await (this.capabilitiesCache ??= this.loadCapabilities());
+    const result = new Map<string, EnaCapability>();
+    for (const type of instanceTypes) {
+      const capability = all.get(type);
+      if (capability) result.set(type, capability);
+    }
+    return result;
+  }
+
+  private async loadInstances(): Promise<InstanceFacts[]> {
+    const output = await readSnapshotFile(this.directory, SNAPSHOT_FILES.instances, describeInstancesSchema);
+    return output.Reservations.flatMap((reservation) =>
+      reservation.Instances.map((instance) => instanceFactsFromSdk(instance as Instance)),
+    );
+  }
+
+  private async loadCapabilities(): Promise<Map<string, EnaCapability>> {
+    const output = await readSnapshotFile(this.directory, SNAPSHOT_FILES.instanceTypes, describeInstanceTypesSchema);
+    return new Map(
+      output.InstanceTypes.map((info) => [info.InstanceType, (info as InstanceTypeInfo).NetworkInfo?.EnaSupport as EnaCapability]),
+    );
+  }
+}
+
+/** Reads and validates one snapshot file; every failure names the file and what was wrong. */
+export async function readSnapshotFile<S extends z.ZodType>(directory: string, name: string, schema: S): Promise<z.output<S>> {
+  const path = join(directory, name);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SnapshotError(path, code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? String(error)})`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new SnapshotError(path, `is not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = (issue?.path ?? []).map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+    throw new SnapshotError(path, `${where.replace(/^\./, '') || '(top level)'}: ${issue?.message ?? 'invalid'}`, {
+      cause: result.error,
+    });
+  }
+  return result.data;
+}

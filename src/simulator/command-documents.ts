@@ -1,0 +1,135 @@
+/**
+ * The Command documents `aws:runCommand` can run against a simulated guest, and what each does.
+ * Only these are "known"; SendCommand refuses any other name (InvalidDocument).
+ */
+import type { Guest } from './guest.js';
+
+/** What a command sees of the instance it runs on. */
+export interface CommandEnvironment {
+  readonly instanceId: string;
+  readonly guest: Guest;
+  /** The instance's `enaSupport` attribute: an ENA device is attached at boot. */
+  readonly enaAttached: boolean;
+  readonly now: Date;
+}
+
+/** What a command did. */
+export interface CommandOutcome {
+  readonly status: 'Success' | 'Failed';
+  readonly responseCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly durationSeconds: number;
+  /** The agent reboots the instance after the command. */
+  readonly reboot: boolean;
+  /** A custom inventory item the command wrote (collected right away in the simulation). */
+  readonly inventory?: { readonly typeName: string; readonly content: readonly Record<string, string>[] };
+}
+
+export type CommandDocument = (parameters: Readonly<Record<string, readonly string[]>>, env: CommandEnvironment) => CommandOutcome;
+
+/** Name of the project's inventory collector Command document. */
+export const COLLECT_INVENTORY_DOCUMENT = 'EnaGuard-CollectEnaDriverInventory';
+/** The custom inventory type the collector writes. */
+export const ENA_INVENTORY_TYPE = 'Custom:EnaDriver';
+/** Version the simulated collector reports. */
+export const SIMULATED_COLLECTOR_VERSION = 'simulated-1';
+
+/** Windows ENA driver releases (DOMAIN.md §3). 2.2.4 and 2.5.0 were rolled back: not installable. */
+export const WINDOWS_ENA_DRIVER_RELEASES: readonly string[] = ['2.1.4', '2.2.2', '2.2.3', '2.4.0', '2.6.0', '2.7.0', '2.8.0', '2.9.0', '2.10.0', '2.11.0'];
+export const LATEST_WINDOWS_ENA_DRIVER = '2.11.0';
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map((p) => Number.parseInt(p, 10));
+  const pb = b.split('.').map((p) => Number.parseInt(p, 10));
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * Why a Windows Server release cannot run a driver version, or undefined when it can.
+ * Limits from DOMAIN.md §3: 2008 R2 ≤ 2.2.3; 2012 and 2012 R2 ≤ 2.6.0; 2022 ≥ 2.4.0.
+ */
+export function windowsDriverRefusal(osVersion: string, version: string): string | undefined {
+  if (osVersion.startsWith('2008') && compareVersions(version, '2.2.3') > 0) return `ENA driver ${version} does not support Windows Server ${osVersion} (at most 2.2.3)`;
+  if (osVersion.startsWith('2012') && compareVersions(version, '2.6.0') > 0) return `ENA driver ${version} does not support Windows Server ${osVersion} (at most 2.6.0)`;
+  if (osVersion.startsWith('2022') && compareVersions(version, '2.4.0') < 0) return `Windows Server ${osVersion} needs ENA driver 2.4.0 or later, not ${version}`;
+  return undefined;
+}
+
+function outcome(partial: Partial<CommandOutcome> & Pick<CommandOutcome, 'status'>): CommandOutcome {
+  return { responseCode: partial.status === 'Success' ? 0 : 1, stdout: '', stderr: '', durationSeconds: 5, reboot: false, ...partial };
+}
+
+function runScriptDocument(family: 'linux' | 'windows'): CommandDocument {
+  return (parameters, env) => {
+    // Unconfirmed: how the agent reports a shell document on the wrong platform. We fail the
+    // invocation, which is what a runbook must be prepared for.
+    if (env.guest.osFamily !== family) {
+      return outcome({ status: 'Failed', stderr: `This document runs on ${family} only; the instance runs ${env.guest.osFamily}` });
+    }
+    const commands = parameters['commands'] ?? [];
+    const result = env.guest.runScript(env.instanceId, commands);
+    const exitCode = result.exitCode ?? 0;
+    return {
+      status: exitCode === 0 ? 'Success' : 'Failed',
+      responseCode: exitCode,
+      stdout: result.stdout ?? '',
+      stderr: result.stderr ?? '',
+      durationSeconds: result.durationSeconds ?? 5,
+      reboot: result.reboot ?? false,
+    };
+  };
+}
+
+const configureAwsPackage: CommandDocument = (parameters, env) => {
+  const name = parameters['name']?.[0] ?? '';
+  const action = parameters['action']?.[0] ?? '';
+  if (name !== 'AwsEnaNetworkDriver') return outcome({ status: 'Failed', stderr: `Package ${name} is not modelled by the simulator`, durationSeconds: 10 });
+  if (env.guest.osFamily !== 'windows') return outcome({ status: 'Failed', stderr: 'AwsEnaNetworkDriver is available for Windows only', durationSeconds: 10 });
+  if (action !== 'Install') return outcome({ status: 'Failed', stderr: `Action ${action} is not modelled for AwsEnaNetworkDriver (only Install)`, durationSeconds: 10 });
+  const requested = parameters['version']?.[0];
+  const version = requested === undefined || requested === '' ? LATEST_WINDOWS_ENA_DRIVER : requested;
+  if (!WINDOWS_ENA_DRIVER_RELEASES.includes(version)) {
+    return outcome({ status: 'Failed', stderr: `Failed to find version ${version} of package AwsEnaNetworkDriver`, durationSeconds: 10 });
+  }
+  const refusal = windowsDriverRefusal(env.guest.spec.osVersion, version);
+  if (refusal !== undefined) return outcome({ status: 'Failed', stderr: `Installation of AwsEnaNetworkDriver ${version} failed: ${refusal}`, durationSeconds: 60 });
+  env.guest.installDriver({ present: true, version, source: 'windows' });
+  return outcome({ status: 'Success', stdout: `Successfully installed AwsEnaNetworkDriver ${version}; a reboot is required`, durationSeconds: 60 });
+};
+
+const collectEnaDriverInventory: CommandDocument = (_parameters, env) => {
+  const { guest } = env;
+  const driver = guest.runningDriver;
+  const loaded = driver.present && env.enaAttached;
+  const versionFromKernel = guest.osFamily === 'linux' && driver.present && driver.version === undefined;
+  const content: Record<string, string> = {
+    DriverPresent: String(driver.present),
+    DriverLoaded: String(loaded),
+    InterfaceDriver: loaded ? 'ena' : guest.osFamily === 'windows' ? 'xenvif' : 'vif',
+    DriverVersion: versionFromKernel ? guest.kernelRelease : (driver.version ?? ''),
+    DriverVersionSource: !driver.present ? '' : versionFromKernel ? 'kernel' : guest.osFamily === 'windows' ? 'windows-driver' : 'module',
+    DriverBuild: driver.source ?? '',
+    KernelRelease: guest.kernelRelease,
+    OsFamily: guest.osFamily,
+    OsId: guest.spec.osId,
+    OsVersion: guest.spec.osVersion,
+    OsName: guest.spec.osName,
+    CollectedAt: env.now.toISOString(),
+    CollectorVersion: SIMULATED_COLLECTOR_VERSION,
+    Errors: '',
+  };
+  return outcome({ status: 'Success', stdout: JSON.stringify(content), durationSeconds: 10, inventory: { typeName: ENA_INVENTORY_TYPE, content: [content] } });
+};
+
+/** The Command documents the simulator knows, by name. */
+export const KNOWN_COMMAND_DOCUMENTS: Readonly<Record<string, CommandDocument>> = {
+  'AWS-RunShellScript': runScriptDocument('linux'),
+  'AWS-RunPowerShellScript': runScriptDocument('windows'),
+  'AWS-ConfigureAWSPackage': configureAwsPackage,
+  [COLLECT_INVENTORY_DOCUMENT]: collectEnaDriverInventory,
+};
