@@ -4,7 +4,7 @@
  * Judged against what the instance type can do (DescribeInstanceTypes → NetworkInfo.EnaSupport),
  * never against a list of types kept in code.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { exemptionVerdict } from './exemption.js';
 import type { EnaCapability, InstanceFacts } from './facts.js';
 import { complianceChoiceParameter, exemptionTagKeyParameter } from './parameters.js';

@@ -6,7 +6,7 @@
  *
  * zod is the one library rules/ may import: it is pure (no I/O, no clock).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type ParameterParseResult<T> =
   | { readonly ok: true; readonly value: T }

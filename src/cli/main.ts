@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { instanceEnabledCheck } from '../checks/instance-enabled.js';
 import { silentLog, type Log } from '../engine/ports.js';
-import { EnaGuardError } from '../errors.js';
+import { EnaGuardError, SnapshotError, describeError } from '../errors.js';
 import type { FleetReader } from '../facts/fleet-reader.js';
 import { SnapshotFleetReader } from '../facts/snapshot-fleet-reader.js';
 import { countVerdicts, renderCsv, renderJson, renderTable, toRows } from './report.js';
@@ -76,10 +76,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     const parameters = parseParams(values.param);
     const runs = await runAllChecks(new SnapshotFleetReader(snapshot), parameters, log);
+    // A broken snapshot is bad input, not a partial result: say what is wrong and stop.
+    const broken = runs.find((run) => run.error instanceof SnapshotError);
+    if (broken) throw broken.error;
     const rows = toRows(runs);
     const render = { table: renderTable, json: renderJson, csv: renderCsv }[values.format as 'table' | 'json' | 'csv'];
     io.stdout(render(rows));
-    for (const run of runs.filter((candidate) => !candidate.complete)) io.stderr(`${run.ruleName}: the sweep did not complete; see --verbose.`);
+    for (const run of runs.filter((candidate) => !candidate.complete)) {
+      io.stderr(`${run.ruleName}: the sweep did not complete: ${describeError(run.error)}`);
+    }
     if (command === 'demo') return EXIT.ok;
     const counts = countVerdicts(rows);
     if (counts.NON_COMPLIANT > 0) return EXIT.nonCompliant;

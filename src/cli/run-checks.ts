@@ -14,6 +14,8 @@ export interface RuleRun {
   readonly ruleName: string;
   readonly results: readonly ResourceResult[];
   readonly complete: boolean;
+  /** Why the sweep stopped early, if it did. */
+  readonly error?: unknown;
 }
 
 export async function runCheck<S extends z.ZodObject>(
@@ -30,5 +32,5 @@ export async function runCheck<S extends z.ZodObject>(
       results.push(result);
     },
   });
-  return { ruleName: spec.name, results, complete: outcome.complete };
+  return { ruleName: spec.name, results, complete: outcome.complete, error: outcome.error };
 }

@@ -6,7 +6,7 @@
  * follow the Config Developer Guide ("Example Events for AWS Config Rules") and aws-lambda-go's
  * events/config.go.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MalformedEventError } from '../errors.js';
 
 export const CONFIGURATION_ITEM_STATUSES = [

@@ -137,6 +137,8 @@ export interface SweepOutcome {
   /** `resourceType/resourceId` of every resource the sweep produced a result for. */
   readonly seen: ReadonlySet<string>;
   readonly batches: number;
+  /** What stopped an incomplete sweep early, when it was an error rather than the deadline. */
+  readonly error?: unknown;
 }
 
 /**
@@ -171,7 +173,7 @@ export async function sweepRule<S extends z.ZodObject>(
       batches,
       resourcesJudged: seen.size,
     });
-    return { complete: false, seen, batches };
+    return { complete: false, seen, batches, error };
   }
   return { complete: true, seen, batches };
 }

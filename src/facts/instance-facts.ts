@@ -4,7 +4,7 @@
  * records for `AWS::EC2::Instance` (camelCase keys, tags in the CI's own `tags` map).
  */
 import type { Instance } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InstanceFacts, InstanceStateName } from '../../rules/facts.js';
 import type { ConfigurationItem } from '../engine/config-event.js';
 import { FactsUnavailableError } from '../errors.js';

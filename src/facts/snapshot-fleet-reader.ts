@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Instance, InstanceTypeInfo } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EnaCapability, InstanceFacts } from '../../rules/facts.js';
 import { SnapshotError } from '../errors.js';
 import { LIVE_INSTANCE_STATES, type FleetReader } from './fleet-reader.js';
@@ -26,7 +26,7 @@ export const SNAPSHOT_FILES = {
 const instanceSchema = z.looseObject({
   InstanceId: z.string().min(1),
   InstanceType: z.string().min(1),
-  State: z.looseObject({ Name: z.string() }),
+  State: z.looseObject({ Name: z.enum(['pending', 'running', 'shutting-down', 'terminated', 'stopping', 'stopped']) }),
   EnaSupport: z.boolean().nullish(),
   Tags: z.array(z.looseObject({ Key: z.string(), Value: z.string().nullish() })).nullish(),
 });

@@ -1,0 +1,33 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildAll, functionNames, type BuiltBundle } from '../../scripts/build.js';
+
+let bundles: BuiltBundle[] = [];
+
+beforeAll(async () => {
+  bundles = await buildAll(mkdtempSync(join(tmpdir(), 'ena-guard-dist-')));
+}, 120_000);
+
+describe('esbuild bundles', () => {
+  it('builds one bundle per function folder, plus the CLI', () => {
+    expect(bundles.map((bundle) => bundle.name).sort()).toEqual([...functionNames().map((name) => `functions/${name}`), 'cli'].sort());
+    expect(functionNames()).toContain('instance-enabled');
+  });
+
+  it.each(functionNames())('%s loads in a fresh Node process and exports a handler', (name) => {
+    const bundle = bundles.find((candidate) => candidate.name === `functions/${name}`);
+    expect(bundle).toBeDefined();
+
+    const output = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(bundle!.file).href)}); console.log(typeof m.handler);`],
+      { env: { ...process.env, AWS_REGION: 'eu-west-1', NODE_NO_WARNINGS: '1' }, encoding: 'utf8' },
+    );
+
+    expect(output.trim()).toBe('function');
+  });
+});

@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { demoSnapshotFiles } from '../../examples/demo-fleet/fleet.js';
+import { buildAll } from '../../scripts/build.js';
+import { DEMO_FLEET, EXIT, main } from '../../src/cli/main.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+let cli = '';
+
+beforeAll(async () => {
+  const bundles = await buildAll(mkdtempSync(join(tmpdir(), 'ena-guard-cli-')));
+  cli = bundles.find((bundle) => bundle.name === 'cli')?.file ?? '';
+}, 120_000);
+
+function runBuiltCli(...args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+}
+
+async function runInProcess(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { stdout: (text) => out.push(text), stderr: (text) => err.push(text) });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('the built ena-guard command', () => {
+  it('evaluates a snapshot folder and exits 2 when something is NON_COMPLIANT', () => {
+    const result = runBuiltCli('check', '--snapshot', join(root, 'examples/demo-fleet'));
+
+    expect(result.status).toBe(EXIT.nonCompliant);
+    expect(result.stdout).toMatch(/^RULE\s+RESOURCE\s+TYPE\s+VERDICT\s+ANNOTATION$/m);
+    expect(result.stdout).toMatch(/ena-instance-enabled\s+i-0a11c0ffee0000003\s+r4\.xlarge\s+NON_COMPLIANT\s+enaSupport is false/);
+    expect(result.stdout).toMatch(/^\d+ evaluations: \d+ COMPLIANT, \d+ NON_COMPLIANT, \d+ NOT_APPLICABLE, \d+ NOT_JUDGED$/m);
+  });
+
+  it('prints JSON that machines can read', () => {
+    const result = runBuiltCli('check', '--snapshot', join(root, 'examples/demo-fleet'), '--format', 'json');
+
+    const report = JSON.parse(result.stdout) as { summary: Record<string, number>; evaluations: { resourceId: string; verdict: string }[] };
+    expect(report.evaluations.find((row) => row.resourceId === 'i-0a11c0ffee0000001')?.verdict).toBe('COMPLIANT');
+    expect(report.summary.NON_COMPLIANT).toBeGreaterThan(0);
+  });
+
+  it('exits 1 with one line naming the broken file', () => {
+    const result = runBuiltCli('check', '--snapshot', join(root, 'does-not-exist'));
+
+    expect(result.status).toBe(EXIT.usage);
+    expect(result.stderr.trim()).toBe(`${join(root, 'does-not-exist', 'describe-instances.json')}: file not found`);
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('ena-guard demo', () => {
+  it('prints a verdict for every live instance of the demo fleet and exits 0', async () => {
+    const result = await runInProcess('demo');
+
+    expect(result.code).toBe(EXIT.ok);
+    const verdicts = Object.fromEntries(
+      [...result.stdout.matchAll(/^ena-instance-enabled\s+(i-\w+)\s+\S+\s+(\w+)/gm)].map((match) => [match[1], match[2]]),
+    );
+    expect(verdicts).toEqual({
+      'i-0a11c0ffee0000001': 'COMPLIANT',
+      'i-0a11c0ffee0000002': 'COMPLIANT',
+      'i-0a11c0ffee0000003': 'NON_COMPLIANT',
+      'i-0a11c0ffee0000004': 'NON_COMPLIANT',
+      'i-0a11c0ffee0000005': 'NON_COMPLIANT',
+      'i-0a11c0ffee0000006': 'NOT_APPLICABLE',
+      'i-0a11c0ffee0000007': 'NOT_APPLICABLE',
+      'i-0a11c0ffee0000008': 'NOT_APPLICABLE',
+      'i-0a11c0ffee0000009': 'NOT_APPLICABLE',
+      'i-0a11c0ffee0000011': 'NOT_JUDGED',
+      'i-0a11c0ffee0000012': 'COMPLIANT',
+      'i-0a11c0ffee0000013': 'NON_COMPLIANT',
+      'i-0a11c0ffee0000014': 'COMPLIANT',
+    });
+  });
+
+  it('passes --param to the rule and refuses a bad one with the parameter named', async () => {
+    const flagged = await runInProcess('demo', '--param', 'enaIncapableTypes=NON_COMPLIANT');
+    const refused = await runInProcess('demo', '--param', 'enaIncapableTypes=SOMETIMES');
+
+    expect(flagged.stdout).toMatch(/i-0a11c0ffee0000006\s+c4\.large\s+NON_COMPLIANT\s+.*move to an ENA-capable type/);
+    expect(refused.code).toBe(EXIT.usage);
+    expect(refused.stderr).toContain('"enaIncapableTypes" must be NON_COMPLIANT or NOT_APPLICABLE');
+  });
+
+  it('ships snapshot files that match their typed source', () => {
+    for (const [name, content] of Object.entries(demoSnapshotFiles())) {
+      expect(readFileSync(join(DEMO_FLEET, name), 'utf8'), `${name} is stale: run npm run demo:snapshot`).toBe(content);
+    }
+  });
+});
+
+describe('usage errors', () => {
+  it.each([
+    [['frobnicate'], 'Unknown command frobnicate'],
+    [['check'], 'check needs --snapshot DIR'],
+    [['demo', '--format', 'xml'], '--format must be table, json or csv'],
+    [['demo', '--param', 'novalue'], '--param must be KEY=VALUE'],
+  ])('%j exits 1 and says why', async (args, message) => {
+    const result = await runInProcess(...args);
+
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toContain(message);
+  });
+});

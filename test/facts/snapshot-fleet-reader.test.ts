@@ -1,0 +1,70 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DescribeInstancesResult } from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import { SnapshotError } from '../../src/errors.js';
+import { SnapshotFleetReader } from '../../src/facts/snapshot-fleet-reader.js';
+import { sdkInstance, sdkInstanceType } from '../support/instances.js';
+
+function snapshotWith(files: Record<string, string>): string {
+  const directory = mkdtempSync(join(tmpdir(), 'ena-guard-snapshot-'));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(directory, name), content);
+  return directory;
+}
+
+const instances: DescribeInstancesResult = {
+  Reservations: [
+    { ReservationId: 'r-1', OwnerId: '123456789012', Instances: [sdkInstance(1), sdkInstance(2, { State: { Code: 48, Name: 'terminated' } })] },
+  ],
+};
+const types = { InstanceTypes: [sdkInstanceType('m5.large', 'required')] };
+
+async function firstPage(reader: SnapshotFleetReader) {
+  for await (const page of reader.instancePages()) return page;
+  return [];
+}
+
+describe('SnapshotFleetReader', () => {
+  it('reads CLI exports and leaves terminated instances out', async () => {
+    const reader = new SnapshotFleetReader(
+      snapshotWith({ 'describe-instances.json': JSON.stringify(instances), 'describe-instance-types.json': JSON.stringify(types) }),
+    );
+
+    const page = await firstPage(reader);
+    const capabilities = await reader.enaCapabilities(['m5.large', 'm9z.large']);
+
+    expect(page.map((instance) => instance.instanceId)).toEqual([sdkInstance(1).InstanceId]);
+    expect([...capabilities]).toEqual([['m5.large', 'required']]);
+  });
+
+  it('names the missing file', async () => {
+    const directory = snapshotWith({});
+
+    await expect(firstPage(new SnapshotFleetReader(directory))).rejects.toThrow(`${join(directory, 'describe-instances.json')}: file not found`);
+  });
+
+  it('names a file that is not JSON', async () => {
+    const reader = new SnapshotFleetReader(snapshotWith({ 'describe-instances.json': '{"Reservations": [' }));
+
+    await expect(firstPage(reader)).rejects.toThrow(/describe-instances\.json: is not valid JSON/);
+  });
+
+  it('names the path inside a file whose shape is not the API output', async () => {
+    const broken = { Reservations: [{ Instances: [{ InstanceId: 'i-1', State: { Name: 'running' } }] }] };
+    const reader = new SnapshotFleetReader(snapshotWith({ 'describe-instances.json': JSON.stringify(broken) }));
+
+    const failure = firstPage(reader);
+
+    await expect(failure).rejects.toBeInstanceOf(SnapshotError);
+    await expect(failure).rejects.toThrow(/describe-instances\.json: Reservations\[0\]\.Instances\[0\]\.InstanceType: /);
+  });
+
+  it('names an instance type whose ENA capability is not one EC2 uses', async () => {
+    const reader = new SnapshotFleetReader(
+      snapshotWith({ 'describe-instance-types.json': JSON.stringify({ InstanceTypes: [{ InstanceType: 'm5.large', NetworkInfo: { EnaSupport: 'maybe' } }] }) }),
+    );
+
+    await expect(reader.enaCapabilities(['m5.large'])).rejects.toThrow(/InstanceTypes\[0\]\.NetworkInfo\.EnaSupport/);
+  });
+});
