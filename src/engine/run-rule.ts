@@ -12,7 +12,7 @@ import { InvalidRuleParametersError, describeError } from '../errors.js';
 import { parseConfigRuleEvent, type ConfigRuleEvent, type ConfigurationItem, type MessageType } from './config-event.js';
 import { fetchConfigurationItem } from './configuration-history.js';
 import { makeEvaluation } from './evaluation.js';
-import { EvaluationReporter } from './evaluation-reporter.js';
+import { EvaluationReporter, TEST_MODE_RESULT_TOKEN } from './evaluation-reporter.js';
 import type { Log, MetricsRecorder, Sleep } from './ports.js';
 import type { ConfigRuleSpec, ResourceResult } from './rule-spec.js';
 import { findStaleResources, resultKey } from './stale-results.js';
@@ -97,7 +97,8 @@ export async function runConfigRule<S extends z.ZodObject>(
       shouldStop: () => deadlineNear(deps),
     });
     complete = sweep.complete;
-    if (complete) {
+    // Test mode stores nothing, so there is nothing stale to clear (and the rule may not exist).
+    if (complete && event.resultToken !== TEST_MODE_RESULT_TOKEN) {
       staleResourcesCleared = await clearStaleResults(event, spec, sweep.seen, deps, (result) => report(result, orderingTimestamp));
     }
   } else {

@@ -1,0 +1,103 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { functionNames } from '../../scripts/build.js';
+import { grantedActions, readTemplate } from '../support/cloudformation.js';
+import { toolAvailable } from '../support/tools.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const template = readTemplate(join(root, 'template.yaml'));
+const functions = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Serverless::Function');
+
+/** IAM service prefix of each SDK client package the code uses. */
+const IAM_PREFIX: Record<string, string> = {
+  'client-ec2': 'ec2',
+  'client-config-service': 'config',
+  'client-ssm': 'ssm',
+};
+
+/**
+ * The AWS operations a function can call: every `XCommand` and `paginateX` imported from an SDK
+ * client in the project files esbuild puts into its bundle.
+ */
+async function operationsCalledBy(functionName: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [join(root, 'functions', functionName, 'handler.ts')],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    logLevel: 'silent',
+  });
+  const projectFiles = Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules'));
+  const operations = new Set<string>();
+  for (const file of projectFiles) {
+    const source = readFileSync(join(root, file), 'utf8');
+    for (const [, names, client] of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/(client-[\w-]+)'/g)) {
+      const prefix = IAM_PREFIX[client ?? ''];
+      if (!prefix) throw new Error(`${file} imports @aws-sdk/${client}, whose IAM prefix this test does not know`);
+      for (const raw of (names ?? '').split(',')) {
+        const name = raw.trim().replace(/^type\s+/, '');
+        const operation = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
+        if (operation && !raw.trim().startsWith('type ')) operations.add(`${prefix}:${operation}`);
+      }
+    }
+  }
+  return [...operations].sort();
+}
+
+describe('template.yaml', () => {
+  it.skipIf(!toolAvailable('cfn-lint'))('passes cfn-lint with the SAM translator (requires cfn-lint)', () => {
+    const lint = spawnSync('cfn-lint', ['--format', 'parseable', join(root, 'template.yaml')], { encoding: 'utf8' });
+
+    expect(lint.stdout + lint.stderr).toBe('');
+    expect(lint.status).toBe(0);
+  });
+
+  it('deploys every function folder, and every function has an entry point that exports a handler', () => {
+    const deployed = functions.map(([, resource]) => String(resource.Properties?.CodeUri));
+
+    expect(deployed.sort()).toEqual(functionNames().map((name) => `dist/functions/${name}/`).sort());
+    for (const name of functionNames()) {
+      expect(readFileSync(join(root, 'functions', name, 'handler.ts'), 'utf8')).toMatch(/export const handler\b/);
+    }
+    expect(template.Globals?.Function?.Handler).toBe('index.handler');
+  });
+
+  it.each(functions.map(([logicalId, resource]) => [logicalId, resource] as const))(
+    '%s is granted exactly the AWS calls its code makes',
+    async (_logicalId, resource) => {
+      const folder = /^dist\/functions\/([\w-]+)\/$/.exec(String(resource.Properties?.CodeUri))?.[1];
+      expect(folder).toBeDefined();
+      expect(existsSync(join(root, 'functions', folder!, 'handler.ts'))).toBe(true);
+
+      const called = await operationsCalledBy(folder!);
+
+      expect(called.length).toBeGreaterThan(0);
+      expect([...new Set(grantedActions(resource))].sort()).toEqual(called);
+    },
+  );
+
+  it('lets Config invoke each rule function only from this account', () => {
+    const permissions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Permission');
+
+    expect(permissions.length).toBe(functions.length);
+    for (const permission of permissions) {
+      expect(permission.Properties).toMatchObject({ Principal: 'config.amazonaws.com', Action: 'lambda:InvokeFunction', SourceAccount: { Ref: 'AWS::AccountId' } });
+    }
+  });
+
+  it('subscribes change-triggered rules to both change message types', () => {
+    const rules = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Config::ConfigRule');
+    for (const rule of rules) {
+      const details = ((rule.Properties?.Source as { SourceDetails: { MessageType: string }[] }).SourceDetails ?? []).map((detail) => detail.MessageType);
+      if (details.includes('ConfigurationItemChangeNotification')) expect(details).toContain('OversizedConfigurationItemChangeNotification');
+    }
+    expect(rules.length).toBeGreaterThan(0);
+  });
+});
