@@ -1,16 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAll, functionNames, type BuiltBundle } from '../../scripts/build.js';
 
 let bundles: BuiltBundle[] = [];
+const outdir = mkdtempSync(join(tmpdir(), 'ena-guard-dist-'));
 
 beforeAll(async () => {
-  bundles = await buildAll(mkdtempSync(join(tmpdir(), 'ena-guard-dist-')));
+  bundles = await buildAll(outdir);
 }, 120_000);
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('esbuild bundles', () => {
   it('builds one bundle per function folder, plus the CLI', () => {

@@ -1,18 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSnapshotFiles } from '../../examples/demo-fleet/fleet.js';
 import { buildAll } from '../../scripts/build.js';
 import { DEMO_FLEET, EXIT, main } from '../../src/cli/main.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let cli = '';
+const outdir = mkdtempSync(join(tmpdir(), 'ena-guard-cli-'));
 
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 beforeAll(async () => {
-  const bundles = await buildAll(mkdtempSync(join(tmpdir(), 'ena-guard-cli-')));
+  const bundles = await buildAll(outdir);
   cli = bundles.find((bundle) => bundle.name === 'cli')?.file ?? '';
 }, 120_000);
 

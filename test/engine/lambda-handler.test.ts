@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConfigServiceClient, GetComplianceDetailsByConfigRuleCommand, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
-import { DescribeInstanceTypesCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstanceTypesCommand, DescribeInstancesCommand, EC2Client, type _InstanceType } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -16,6 +16,8 @@ import { sdkInstance, sdkInstanceType } from '../support/instances.js';
 const configMock = mockClient(ConfigServiceClient);
 const ec2Mock = mockClient(EC2Client);
 const context = { getRemainingTimeInMillis: () => 300_000 };
+/** A type EC2 does not know (the SDK's enum rightly rejects it, hence the cast). */
+const UNKNOWN_TYPE = 'm9z.large' as _InstanceType;
 
 function handler() {
   const clients = { ec2: new EC2Client({ region: 'eu-west-1' }), config: new ConfigServiceClient({ region: 'eu-west-1' }), ssm: new SSMClient({ region: 'eu-west-1' }) };
@@ -64,7 +66,7 @@ describe('Lambda handler', () => {
   });
 
   it('succeeds on a periodic sweep that left an unknown type unjudged: the next sweep retries it', async () => {
-    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [sdkInstance(1), sdkInstance(2, { InstanceType: 'm9z.large' })] }] });
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [sdkInstance(1), sdkInstance(2, { InstanceType: UNKNOWN_TYPE })] }] });
     const { handle } = handler();
 
     const summary = await handle(configEvent('periodic'), context);

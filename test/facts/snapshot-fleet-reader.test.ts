@@ -1,14 +1,20 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DescribeInstancesResult } from '@aws-sdk/client-ec2';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SnapshotError } from '../../src/errors.js';
 import { SnapshotFleetReader } from '../../src/facts/snapshot-fleet-reader.js';
 import { sdkInstance, sdkInstanceType } from '../support/instances.js';
 
+const created: string[] = [];
+afterAll(() => {
+  for (const directory of created) rmSync(directory, { recursive: true, force: true });
+});
+
 function snapshotWith(files: Record<string, string>): string {
   const directory = mkdtempSync(join(tmpdir(), 'ena-guard-snapshot-'));
+  created.push(directory);
   for (const [name, content] of Object.entries(files)) writeFileSync(join(directory, name), content);
   return directory;
 }
