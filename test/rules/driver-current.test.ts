@@ -1,0 +1,433 @@
+import { describe, expect, it } from 'vitest';
+import {
+  driverCurrentParameters,
+  evaluateDriverCurrent,
+  type DriverCurrentFacts,
+  type DriverCurrentParameters,
+  type DriverCurrentReason,
+} from '../../rules/driver-current.js';
+import type { InstanceFacts } from '../../rules/facts.js';
+import type { EnaDriverInventory } from '../../rules/inventory.js';
+import { parseRuleParameters } from '../../rules/parameters.js';
+import { MAX_ANNOTATION_LENGTH, type ComplianceType, type Verdict } from '../../rules/verdict.js';
+
+function parameters(raw: Record<string, string> = {}): DriverCurrentParameters {
+  const parsed = parseRuleParameters(driverCurrentParameters, raw);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.value;
+}
+
+function instance(overrides: Partial<InstanceFacts> = {}): InstanceFacts {
+  return {
+    instanceId: 'i-0123456789abcdef0',
+    instanceType: 'm5.large',
+    state: 'running',
+    enaSupport: true,
+    rootDeviceType: 'ebs',
+    platform: 'linux',
+    virtualizationType: 'hvm',
+    instanceLifecycle: undefined,
+    imageId: 'ami-0123456789abcdef0',
+    tags: {},
+    ...overrides,
+  };
+}
+
+function inventory(overrides: Partial<EnaDriverInventory> = {}): EnaDriverInventory {
+  return {
+    driverPresent: true,
+    driverLoaded: true,
+    interfaceDriver: 'ena',
+    interfaceName: 'eth0',
+    driverVersion: '2.8.1g',
+    driverVersionSource: 'modinfo',
+    driverBuild: 'out-of-tree',
+    kernelRelease: '4.14.186-146.268.amzn2.x86_64',
+    osFamily: 'linux',
+    osId: 'amzn',
+    osVersion: '2',
+    osName: 'Amazon Linux 2',
+    collectedAt: '2026-01-05T10:00:00Z',
+    collectorVersion: '1',
+    errors: [],
+    ...overrides,
+  };
+}
+
+function inTree(kernelRelease: string, osId: string, osVersion: string): EnaDriverInventory {
+  return inventory({ driverBuild: 'in-tree', driverVersion: kernelRelease, driverVersionSource: 'ethtool', kernelRelease, osId, osVersion });
+}
+
+function windows(driverVersion: string, osName: string, osVersion: string): EnaDriverInventory {
+  return inventory({
+    osFamily: 'windows',
+    osId: 'windows',
+    osName,
+    osVersion,
+    driverVersion,
+    driverVersionSource: 'windows-adapter',
+    driverBuild: 'windows',
+    kernelRelease: undefined,
+    interfaceName: 'Ethernet',
+  });
+}
+
+function facts(overrides: Partial<DriverCurrentFacts> = {}): DriverCurrentFacts {
+  return { instance: instance(), enaCapability: 'required', managed: true, inventory: inventory(), ...overrides };
+}
+
+interface Row {
+  readonly situation: string;
+  readonly facts: DriverCurrentFacts;
+  readonly parameters?: Record<string, string>;
+  readonly compliance: ComplianceType | 'not-judged';
+  readonly reasons: readonly DriverCurrentReason[];
+  /** Text the annotation (or the not-judged detail) must contain. */
+  readonly says: string;
+}
+
+const WINDOWS_2012_R2 = ['Microsoft Windows Server 2012 R2 Datacenter', '6.3.9600'] as const;
+const WINDOWS_2022 = ['Microsoft Windows Server 2022 Datacenter', '10.0.20348'] as const;
+
+const rows: readonly Row[] = [
+  {
+    situation: 'an out-of-tree driver above the Linux minimum',
+    facts: facts(),
+    compliance: 'COMPLIANT',
+    reasons: ['DRIVER_CURRENT'],
+    says: 'ENA driver 2.8.1g >= 2.2.10 (Linux, out-of-tree)',
+  },
+  {
+    situation: 'an out-of-tree driver exactly at the minimum with a g suffix',
+    facts: facts({ inventory: inventory({ driverVersion: '2.2.10g' }) }),
+    compliance: 'COMPLIANT',
+    reasons: ['DRIVER_CURRENT'],
+    says: '2.2.10g >= 2.2.10',
+  },
+  {
+    situation: 'an out-of-tree driver below the Linux minimum',
+    facts: facts({ inventory: inventory({ driverVersion: '2.1.3g' }) }),
+    compliance: 'NON_COMPLIANT',
+    reasons: ['DRIVER_OUTDATED'],
+    says: 'ENA driver 2.1.3g < 2.2.10 (Linux, out-of-tree); run EnaGuard-UpdateEnaDriver',
+  },
+  {
+    situation: 'an old in-kernel 1.5.0K driver',
+    facts: facts({ inventory: inventory({ driverVersion: '1.5.0K' }) }),
+    compliance: 'NON_COMPLIANT',
+    reasons: ['DRIVER_OUTDATED'],
+    says: '1.5.0K < 2.2.10',
+  },
+  {
+    situation: 'an out-of-tree driver below a stricter linuxMinimumDriverVersion',
+    facts: facts(),
+    parameters: { linuxMinimumDriverVersion: '2.10.0' },
+    compliance: 'NON_COMPLIANT',
+    reasons: ['DRIVER_OUTDATED'],
+    says: '2.8.1g < 2.10.0',
+  },
+  {
+    situation: 'the in-tree driver on Amazon Linux 2023 (6.x kernel)',
+    facts: facts({ inventory: inTree('6.1.61-85.141.amzn2023.x86_64', 'amzn', '2023') }),
+    compliance: 'COMPLIANT',
+    reasons: ['KERNEL_CURRENT'],
+    says: 'kernel 6.1.61-85.141.amzn2023.x86_64 (in-tree ENA driver) >= 4.14.186 for amzn (all versions)',
+  },
+  {
+    situation: 'the in-tree driver on an Ubuntu 20.04 kernel below 5.4.0-1025-aws',
+    facts: facts({ inventory: inTree('5.4.0-1024-aws', 'ubuntu', '20.04') }),
+    compliance: 'NON_COMPLIANT',
+    reasons: ['KERNEL_OUTDATED'],
+    says: 'kernel 5.4.0-1024-aws (in-tree ENA driver) < 5.4.0-1025-aws for ubuntu 20.04; update the kernel and reboot',
+  },
+  {
+    situation: 'the in-tree driver on a distribution not in the kernel table',
+    facts: facts({ inventory: inTree('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0') }),
+    compliance: 'NON_COMPLIANT',
+    reasons: ['KERNEL_MINIMUM_UNKNOWN'],
+    says: 'no kernel minimum for distribution "rocky"; add the distribution to kernelMinimums (e.g. rocky:9.0=kernel)',
+  },
+  {
+    situation: 'the in-tree driver on an unknown distribution with unknownDriver NOT_APPLICABLE',
+    facts: facts({ inventory: inTree('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0') }),
+    parameters: { unknownDriver: 'NOT_APPLICABLE' },
+    compliance: 'NOT_APPLICABLE',
+    reasons: ['KERNEL_MINIMUM_UNKNOWN'],
+    says: 'ENA driver not judged: no kernel minimum',
+  },
+  {
+    situation: 'the in-tree driver on a distribution added with kernelMinimums',
+    facts: facts({ inventory: inTree('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0') }),
+    parameters: { kernelMinimums: 'rocky:9=5.14.0-70.13.1.el9_0' },
+    compliance: 'COMPLIANT',
+    reasons: ['KERNEL_CURRENT'],
+    says: '>= 5.14.0-70.13.1.el9_0 for rocky 9',
+  },
+  {
+    situation: 'an ENA module present while the interface uses vif (ENA not in use)',
+    facts: facts({ inventory: inventory({ interfaceDriver: 'vif', driverLoaded: false, driverVersion: '2.8.1g' }) }),
+    compliance: 'COMPLIANT',
+    reasons: ['DRIVER_CURRENT', 'ENA_NOT_IN_USE'],
+    says: 'ENA not in use: eth0 uses vif',
+  },
+  {
+    situation: 'an outdated ENA module while the interface uses vif',
+    facts: facts({ inventory: inventory({ interfaceDriver: 'vif', driverLoaded: false, driverVersion: '2.0.2g' }) }),
+    compliance: 'NON_COMPLIANT',
+    reasons: ['DRIVER_OUTDATED', 'ENA_NOT_IN_USE'],
+    says: '2.0.2g < 2.2.10',
+  },
+  {
+    situation: 'Windows Server 2022 with 2.4.0.0',
+    facts: facts({ instance: instance({ platform: 'windows' }), inventory: windows('2.4.0.0', ...WINDOWS_2022) }),
+    compliance: 'COMPLIANT',
+    reasons: ['DRIVER_CURRENT'],
+    says: 'ENA driver 2.4.0.0 >= 2.4.0 (Windows)',
+  },
+  {
+    situation: 'Windows Server 2022 with a driver older than 2022 needs, although the policy asks less',
+    facts: facts({ instance: instance({ platform: 'windows' }), inventory: windows('2.2.3', ...WINDOWS_2022) }),
+    parameters: { windowsMinimumDriverVersion: '2.2.0' },
+    compliance: 'NON_COMPLIANT',
+    reasons: ['DRIVER_OUTDATED'],
+    says: '2.2.3 < 2.4.0 (Windows, Server 2022 needs it)',
+  },
+  {
+    situation: 'Windows Server 2012 R2 with 2.6.0 when the policy says 2.8.0 (capped)',
+    facts: facts({ instance: instance({ platform: 'windows' }), inventory: windows('2.6.0', ...WINDOWS_2012_R2) }),
+    parameters: { windowsMinimumDriverVersion: '2.8.0' },
+    compliance: 'COMPLIANT',
+    reasons: ['DRIVER_CURRENT', 'MINIMUM_CAPPED_BY_OS'],
+    says: 'ENA driver 2.6.0 >= 2.6.0 (Windows, capped for Server 2012 R2)',
+  },
+  {
+    situation: 'Windows Server 2012 R2 with 2.2.3 below its capped minimum',
+    facts: facts({ instance: instance({ platform: 'windows' }), inventory: windows('2.2.3', ...WINDOWS_2012_R2) }),
+    parameters: { windowsMinimumDriverVersion: '2.8.0' },
+    compliance: 'NON_COMPLIANT',
+    reasons: ['DRIVER_OUTDATED', 'MINIMUM_CAPPED_BY_OS'],
+    says: '2.2.3 < 2.6.0 (Windows, capped for Server 2012 R2)',
+  },
+  {
+    situation: 'Windows with the rolled-back 2.5.0',
+    facts: facts({ instance: instance({ platform: 'windows' }), inventory: windows('2.5.0', ...WINDOWS_2012_R2) }),
+    compliance: 'NON_COMPLIANT',
+    reasons: ['DRIVER_ROLLED_BACK'],
+    says: 'ENA driver 2.5.0 was rolled back by AWS',
+  },
+  {
+    situation: 'Windows with the rolled-back 2.2.4.0 even below the policy minimum',
+    facts: facts({ instance: instance({ platform: 'windows' }), inventory: windows('2.2.4.0', 'Microsoft Windows Server 2008 R2 Datacenter', '6.1.7601') }),
+    compliance: 'NON_COMPLIANT',
+    reasons: ['DRIVER_ROLLED_BACK', 'MINIMUM_CAPPED_BY_OS'],
+    says: 'rolled back',
+  },
+  {
+    situation: 'no ENA driver in the guest of an ENA-capable type',
+    facts: facts({ inventory: inventory({ driverPresent: false, driverLoaded: false, driverVersion: undefined, interfaceDriver: 'vif' }) }),
+    compliance: 'NON_COMPLIANT',
+    reasons: ['DRIVER_MISSING'],
+    says: 'install the driver before enabling ENA',
+  },
+  {
+    situation: 'no inventory entry',
+    facts: facts({ inventory: undefined }),
+    compliance: 'NON_COMPLIANT',
+    reasons: ['NO_INVENTORY'],
+    says: 'ENA driver unknown: no Custom:EnaDriver inventory; apply the EnaGuard-CollectEnaDriverInventory association',
+  },
+  {
+    situation: 'no inventory entry with unknownDriver NOT_APPLICABLE',
+    facts: facts({ inventory: undefined }),
+    parameters: { unknownDriver: 'NOT_APPLICABLE' },
+    compliance: 'NOT_APPLICABLE',
+    reasons: ['NO_INVENTORY'],
+    says: 'ENA driver not judged: no Custom:EnaDriver inventory',
+  },
+  {
+    situation: 'an instance not managed by Systems Manager',
+    facts: facts({ managed: false, inventory: undefined }),
+    compliance: 'NON_COMPLIANT',
+    reasons: ['NOT_MANAGED'],
+    says: 'not managed by Systems Manager; install and register SSM Agent',
+  },
+  {
+    situation: 'an out-of-tree driver whose version could not be read',
+    facts: facts({ inventory: inventory({ driverVersion: undefined, driverVersionSource: 'none' }) }),
+    compliance: 'NON_COMPLIANT',
+    reasons: ['DRIVER_VERSION_UNKNOWN'],
+    says: 'no ENA driver version was reported; run EnaGuard-CollectEnaDriverInventory again',
+  },
+  {
+    situation: 'a driver version that is not a version, with unknownDriver NOT_APPLICABLE',
+    facts: facts({ inventory: inventory({ driverVersion: 'x'.repeat(300) }) }),
+    parameters: { unknownDriver: 'NOT_APPLICABLE' },
+    compliance: 'NOT_APPLICABLE',
+    reasons: ['DRIVER_VERSION_UNKNOWN'],
+    says: 'is not a version',
+  },
+  {
+    situation: 'an exempt instance',
+    facts: facts({ instance: instance({ tags: { 'ena-guard:exempt': 'appliance vendor ships its own driver' } }), inventory: inventory({ driverVersion: '1.0.0' }) }),
+    compliance: 'NOT_APPLICABLE',
+    reasons: ['EXEMPT'],
+    says: '"appliance vendor ships its own driver"',
+  },
+  {
+    situation: 'an instance exempt by a custom exemptionTagKey',
+    facts: facts({ instance: instance({ tags: { 'team:skip-ena': 'lab' } }), inventory: undefined }),
+    parameters: { exemptionTagKey: 'team:skip-ena' },
+    compliance: 'NOT_APPLICABLE',
+    reasons: ['EXEMPT'],
+    says: '"lab"',
+  },
+  {
+    situation: 'a terminated instance',
+    facts: facts({ instance: instance({ state: 'terminated' }), inventory: undefined }),
+    compliance: 'NOT_APPLICABLE',
+    reasons: ['INSTANCE_GONE'],
+    says: 'terminated',
+  },
+  {
+    situation: 'a shutting-down instance',
+    facts: facts({ instance: instance({ state: 'shutting-down' }) }),
+    compliance: 'NOT_APPLICABLE',
+    reasons: ['INSTANCE_GONE'],
+    says: 'shutting-down',
+  },
+  {
+    situation: 'an instance type that cannot use ENA',
+    facts: facts({ instance: instance({ instanceType: 'c4.large' }), enaCapability: 'unsupported', inventory: undefined }),
+    compliance: 'NOT_APPLICABLE',
+    reasons: ['TYPE_CANNOT_USE_ENA'],
+    says: 'c4.large cannot use ENA',
+  },
+  {
+    situation: 'an instance type whose ENA capability is unknown',
+    facts: facts({ enaCapability: undefined, inventory: inventory({ driverVersion: '1.0.0' }) }),
+    compliance: 'not-judged',
+    reasons: ['INSTANCE_TYPE_UNKNOWN'],
+    says: 'is unknown',
+  },
+];
+
+function outcomeOf(verdict: Verdict): ComplianceType | 'not-judged' {
+  return verdict.outcome === 'judged' ? verdict.compliance : 'not-judged';
+}
+
+function textOf(verdict: Verdict): string {
+  return verdict.outcome === 'judged' ? verdict.annotation : verdict.detail;
+}
+
+describe('evaluateDriverCurrent', () => {
+  it.each(rows.map((row) => [row.situation, row] as const))('judges %s', (_situation, row) => {
+    // Prepare
+    const params = parameters(row.parameters);
+
+    // Act
+    const verdict = evaluateDriverCurrent(row.facts, params);
+
+    // Assess
+    expect(outcomeOf(verdict)).toBe(row.compliance);
+    expect(verdict.reasons).toEqual(row.reasons);
+    expect(textOf(verdict)).toContain(row.says);
+    expect(textOf(verdict).length).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
+  });
+
+  it('covers all three compliance types and the not-judged outcome', () => {
+    // Act
+    const outcomes = new Set(rows.map((row) => outcomeOf(evaluateDriverCurrent(row.facts, parameters(row.parameters)))));
+
+    // Assess
+    expect([...outcomes].sort()).toEqual(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'not-judged']);
+  });
+
+  it('keeps annotations within 256 characters even for absurdly long inventory values', () => {
+    // Prepare
+    const long = 'y'.repeat(500);
+    const hostile = inTree(`5.14.0-${'1'.repeat(12)}.${long}`, long, long);
+
+    // Act
+    const verdicts = [
+      evaluateDriverCurrent(facts({ inventory: { ...hostile, interfaceDriver: long, interfaceName: long } }), parameters()),
+      evaluateDriverCurrent(facts({ inventory: inventory({ driverVersion: long, interfaceDriver: long, interfaceName: long }) }), parameters()),
+    ];
+
+    // Assess
+    for (const verdict of verdicts) expect(textOf(verdict).length).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
+  });
+});
+
+describe('driverCurrentParameters', () => {
+  it('applies the documented defaults when Config passes nothing', () => {
+    // Act
+    const parsed = parseRuleParameters(driverCurrentParameters, undefined);
+
+    // Assess
+    expect(parsed).toEqual({
+      ok: true,
+      value: {
+        exemptionTagKey: 'ena-guard:exempt',
+        linuxMinimumDriverVersion: '2.2.10',
+        windowsMinimumDriverVersion: '2.4.0',
+        kernelMinimums: [],
+        unknownDriver: 'NON_COMPLIANT',
+        inventoryConcurrency: 8,
+      },
+    });
+  });
+
+  it('reads every parameter from Config strings', () => {
+    // Act
+    const parsed = parseRuleParameters(driverCurrentParameters, {
+      exemptionTagKey: 'skip',
+      linuxMinimumDriverVersion: '2.8.0g',
+      windowsMinimumDriverVersion: '2.6.0.0',
+      kernelMinimums: 'amzn=5.10.0,ubuntu:22.04=5.15.0-1004-aws',
+      unknownDriver: 'NOT_APPLICABLE',
+      inventoryConcurrency: '32',
+    });
+
+    // Assess
+    expect(parsed).toEqual({
+      ok: true,
+      value: {
+        exemptionTagKey: 'skip',
+        linuxMinimumDriverVersion: '2.8.0g',
+        windowsMinimumDriverVersion: '2.6.0.0',
+        kernelMinimums: [
+          { osId: 'amzn', osVersion: undefined, minimumKernel: '5.10.0' },
+          { osId: 'ubuntu', osVersion: '22.04', minimumKernel: '5.15.0-1004-aws' },
+        ],
+        unknownDriver: 'NOT_APPLICABLE',
+        inventoryConcurrency: 32,
+      },
+    });
+  });
+
+  it.each([
+    ['linuxMinimumDriverVersion', 'latest', 'a driver version such as 2.2.10'],
+    ['windowsMinimumDriverVersion', '2.x', 'a driver version such as 2.4.0'],
+    ['kernelMinimums', 'ubuntu=latest', 'comma-separated id[:version]=kernel entries'],
+    ['unknownDriver', 'COMPLIANT', 'NON_COMPLIANT or NOT_APPLICABLE'],
+    ['inventoryConcurrency', '0', 'a whole number from 1 to 32'],
+    ['inventoryConcurrency', '33', 'a whole number from 1 to 32'],
+    ['inventoryConcurrency', '2.5', 'a whole number from 1 to 32'],
+    ['inventoryConcurrency', 'eight', 'a whole number from 1 to 32'],
+  ])('rejects %s=%j naming the accepted form', (name, value, form) => {
+    // Act
+    const parsed = parseRuleParameters(driverCurrentParameters, { [name]: value });
+
+    // Assess
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? '' : parsed.message).toContain(`"${name}" must be ${form}`);
+  });
+
+  it('gives every parameter a description that names its accepted form', () => {
+    // Act
+    const descriptions = Object.entries(driverCurrentParameters.shape).map(([name, field]) => [name, field.description]);
+
+    // Assess
+    for (const [name, description] of descriptions) expect(description, name).toMatch(/.{10,}/);
+  });
+});

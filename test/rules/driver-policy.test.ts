@@ -1,0 +1,307 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assessDriver,
+  DEFAULT_KERNEL_MINIMUMS,
+  linuxDriverBuild,
+  mergeKernelMinimums,
+  parseKernelMinimums,
+  recogniseWindowsServer,
+  selectKernelMinimum,
+  type DriverPolicy,
+} from '../../rules/driver-policy.js';
+import type { EnaDriverInventory } from '../../rules/inventory.js';
+
+const defaultPolicy: DriverPolicy = {
+  linuxMinimumDriverVersion: '2.2.10',
+  windowsMinimumDriverVersion: '2.4.0',
+  kernelMinimums: [],
+};
+
+function linuxInventory(overrides: Partial<EnaDriverInventory> = {}): EnaDriverInventory {
+  return {
+    driverPresent: true,
+    driverLoaded: true,
+    interfaceDriver: 'ena',
+    interfaceName: 'eth0',
+    driverVersion: '2.8.1g',
+    driverVersionSource: 'modinfo',
+    driverBuild: 'out-of-tree',
+    kernelRelease: '4.14.186-146.268.amzn2.x86_64',
+    osFamily: 'linux',
+    osId: 'amzn',
+    osVersion: '2',
+    osName: 'Amazon Linux 2',
+    collectedAt: '2026-01-05T10:00:00Z',
+    collectorVersion: '1',
+    errors: [],
+    ...overrides,
+  };
+}
+
+function inTree(kernelRelease: string, osId: string, osVersion: string): EnaDriverInventory {
+  return linuxInventory({
+    driverBuild: 'in-tree',
+    driverVersion: kernelRelease,
+    driverVersionSource: 'ethtool',
+    kernelRelease,
+    osId,
+    osVersion,
+  });
+}
+
+function windowsInventory(driverVersion: string, osName: string, osVersion: string): EnaDriverInventory {
+  return linuxInventory({
+    osFamily: 'windows',
+    osId: 'windows',
+    osName,
+    osVersion,
+    driverVersion,
+    driverVersionSource: 'windows-adapter',
+    driverBuild: 'windows',
+    kernelRelease: undefined,
+    interfaceName: 'Ethernet',
+  });
+}
+
+describe('parseKernelMinimums', () => {
+  it('reads id=kernel and id:version=kernel entries separated by commas', () => {
+    // Act
+    const parsed = parseKernelMinimums(' amzn=4.14.186 , ubuntu:20.04=5.4.0-1025-aws,ROCKY:9=5.14.0-70.13.1.el9_0');
+
+    // Assess
+    expect(parsed).toEqual({
+      ok: true,
+      value: [
+        { osId: 'amzn', osVersion: undefined, minimumKernel: '4.14.186' },
+        { osId: 'ubuntu', osVersion: '20.04', minimumKernel: '5.4.0-1025-aws' },
+        { osId: 'rocky', osVersion: '9', minimumKernel: '5.14.0-70.13.1.el9_0' },
+      ],
+    });
+  });
+
+  it('reads an empty text as no overrides', () => {
+    // Act
+    const parsed = parseKernelMinimums('');
+
+    // Assess
+    expect(parsed).toEqual({ ok: true, value: [] });
+  });
+
+  it.each([
+    ['amzn', 'has no "=kernel"'],
+    ['Amazon Linux=4.14.186', 'must start with an os-release ID'],
+    ['ubuntu:twenty=5.4.0', 'has version "twenty"'],
+    ['ubuntu:20.04=latest', 'has kernel "latest"'],
+    ['rhel:8.3=4.18.0-240,rhel:8.3.0=4.18.0-305', 'repeats rhel 8.3'],
+    ['a:1:2=4.1', 'must start with an os-release ID'],
+  ])('rejects %j naming the problem (%s)', (text, problem) => {
+    // Act
+    const parsed = parseKernelMinimums(text);
+
+    // Assess
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? '' : parsed.message).toContain(problem);
+  });
+});
+
+describe('mergeKernelMinimums', () => {
+  it('replaces the default row of the same distribution and version and keeps the others', () => {
+    // Prepare
+    const override = { osId: 'ubuntu', osVersion: '20.04', minimumKernel: '5.4.0-1030-aws' };
+
+    // Act
+    const merged = mergeKernelMinimums(DEFAULT_KERNEL_MINIMUMS, [override]);
+
+    // Assess
+    expect(merged.filter((row) => row.osId === 'ubuntu')).toEqual([override]);
+    expect(merged).toHaveLength(DEFAULT_KERNEL_MINIMUMS.length);
+  });
+});
+
+describe('selectKernelMinimum', () => {
+  it.each([
+    ['amzn', '2', 'amzn (all versions)', '4.14.186'],
+    ['amzn', '2023', 'amzn (all versions)', '4.14.186'],
+    ['amzn', '2018.03', 'amzn (all versions)', '4.14.186'],
+    ['rhel', '8.3', 'rhel 8.3', '4.18.0-240.1.1.el8_3'],
+    ['rhel', '8.2', 'rhel 8.3', '4.18.0-240.1.1.el8_3'],
+    ['rhel', '9.4', 'rhel 8.3', '4.18.0-240.1.1.el8_3'],
+    ['ubuntu', '20.04', 'ubuntu 20.04', '5.4.0-1025-aws'],
+    ['ubuntu', '24.04', 'ubuntu 20.04', '5.4.0-1025-aws'],
+    ['sles', '12.4', 'sles 12.4', '4.12.14-95.99.3'],
+    ['sles', '12.5', 'sles 12.5', '4.12.14-122.116.1'],
+    ['sles', '12.3', 'sles 12.4', '4.12.14-95.99.3'],
+    ['sles', '15', 'sles 15', '4.12.14-150000.150.92.2'],
+    ['sles', '15.1', 'sles 15.1', '4.12.14-150100.197.114.2'],
+    ['sles', '15.2', 'sles 15.2', '5.3.18-24.15.1'],
+    ['sles', '15.5', 'sles 15.2', '5.3.18-24.15.1'],
+    ['SLES', '15.1', 'sles 15.1', '4.12.14-150100.197.114.2'],
+  ])('picks for %s %s the row %s (%s)', (osId, osVersion, label, kernel) => {
+    // Act
+    const selected = selectKernelMinimum(DEFAULT_KERNEL_MINIMUMS, osId, osVersion);
+
+    // Assess
+    expect(selected.found).toBe(true);
+    const row = selected.found ? selected.row : undefined;
+    expect(row && `${row.osId} ${row.osVersion ?? '(all versions)'}`).toBe(label);
+    expect(row?.minimumKernel).toBe(kernel);
+  });
+
+  it.each([
+    ['Rocky Linux 9.3', 'rocky', '9.3', 'no kernel minimum for distribution "rocky"'],
+    ['Debian 12', 'debian', '12', 'no kernel minimum for distribution "debian"'],
+    ['RHEL 7.9 (older major than any row)', 'rhel', '7.9', 'no kernel minimum for rhel 7.9'],
+    ['Ubuntu 18.04 (older than the 20.04 row)', 'ubuntu', '18.04', 'no kernel minimum for ubuntu 18.04'],
+    ['Ubuntu without VERSION_ID', 'ubuntu', '', 'no kernel minimum for ubuntu (version unknown)'],
+    ['a guest without os-release ID', '', '9', 'distribution unknown (no os-release ID)'],
+  ])('says %s is unknown instead of guessing', (_label, osId, osVersion, detail) => {
+    // Act
+    const selected = selectKernelMinimum(DEFAULT_KERNEL_MINIMUMS, osId, osVersion);
+
+    // Assess
+    expect(selected).toEqual({ found: false, detail });
+  });
+
+  it('prefers a version-specific override over the row for every version', () => {
+    // Prepare
+    const rows = mergeKernelMinimums(DEFAULT_KERNEL_MINIMUMS, [{ osId: 'amzn', osVersion: '2023', minimumKernel: '6.1.0' }]);
+
+    // Act
+    const al2023 = selectKernelMinimum(rows, 'amzn', '2023');
+    const al2 = selectKernelMinimum(rows, 'amzn', '2');
+
+    // Assess
+    expect(al2023.found && al2023.row.minimumKernel).toBe('6.1.0');
+    expect(al2.found && al2.row.minimumKernel).toBe('4.14.186');
+  });
+});
+
+describe('recogniseWindowsServer', () => {
+  it.each([
+    ['Microsoft Windows Server 2008 R2 Datacenter', '6.1.7601', '2008 R2'],
+    ['Microsoft Windows Server 2012 Standard', '6.2.9200', '2012'],
+    ['Microsoft Windows Server 2012 R2 Datacenter', '6.3.9600', '2012 R2'],
+    ['Microsoft Windows Server 2022 Datacenter', '10.0.20348', '2022'],
+    ['(no caption)', '6.3.9600', '2012 R2'],
+    ['(no caption)', '6.1.7601', '2008 R2'],
+    ['(no caption)', '6.2.9200', '2012'],
+    ['(no caption)', '10.0.20348', '2022'],
+    ['Microsoft Windows Server 2019 Datacenter', '10.0.17763', undefined],
+    ['Microsoft Windows Server 2016 Datacenter', '10.0.14393', undefined],
+    ['(no caption)', '(no version)', undefined],
+  ])('recognises caption %j with version %s as %s', (caption, version, expected) => {
+    // Prepare
+    const [captionText, versionText] = [caption, version].map((text) => (text.startsWith('(no ') ? '' : text));
+
+    // Act
+    const release = recogniseWindowsServer(captionText ?? '', versionText ?? '');
+
+    // Assess
+    expect(release).toBe(expected);
+  });
+});
+
+describe('linuxDriverBuild', () => {
+  it.each([
+    [{ driverBuild: 'in-tree' as const }, 'in-tree'],
+    [{ driverBuild: 'unknown' as const, driverVersion: '2.8.1g' }, 'out-of-tree'],
+    [{ driverBuild: 'unknown' as const, driverVersion: '5.10.0-26-cloud-amd64', kernelRelease: '5.10.0-26-cloud-amd64' }, 'in-tree'],
+    [{ driverBuild: 'unknown' as const, driverVersion: undefined }, 'unknown'],
+    [{ driverBuild: 'unknown' as const, driverVersion: 'n/a' }, 'unknown'],
+  ])('classifies %j as %s', (overrides, expected) => {
+    // Act
+    const build = linuxDriverBuild(linuxInventory(overrides));
+
+    // Assess
+    expect(build).toBe(expected);
+  });
+});
+
+describe('assessDriver', () => {
+  it.each([
+    ['out-of-tree 2.8.1g', linuxInventory(), 'current', '2.2.10'],
+    ['out-of-tree 2.2.10g at the minimum', linuxInventory({ driverVersion: '2.2.10g' }), 'current', '2.2.10'],
+    ['out-of-tree 2.1.3g', linuxInventory({ driverVersion: '2.1.3g' }), 'outdated', '2.2.10'],
+    ['old in-kernel 1.5.0K', linuxInventory({ driverVersion: '1.5.0K' }), 'outdated', '2.2.10'],
+    ['Windows 2022 with 2.4.0.0', windowsInventory('2.4.0.0', 'Microsoft Windows Server 2022 Datacenter', '10.0.20348'), 'current', '2.4.0'],
+    ['Windows 2019 with 2.2.3', windowsInventory('2.2.3', 'Microsoft Windows Server 2019 Datacenter', '10.0.17763'), 'outdated', '2.4.0'],
+    ['Windows 2008 R2 with 2.2.3', windowsInventory('2.2.3', 'Microsoft Windows Server 2008 R2 Datacenter', '6.1.7601'), 'current', '2.2.3'],
+    ['Windows 2008 R2 with 2.1.4', windowsInventory('2.1.4', 'Microsoft Windows Server 2008 R2 Datacenter', '6.1.7601'), 'outdated', '2.2.3'],
+    ['Windows 2016 with rolled-back 2.5.0', windowsInventory('2.5.0', 'Microsoft Windows Server 2016 Datacenter', '10.0.14393'), 'rolled-back', '2.4.0'],
+    ['Windows 2008 R2 with rolled-back 2.2.4', windowsInventory('2.2.4', 'Microsoft Windows Server 2008 R2 Datacenter', '6.1.7601'), 'rolled-back', '2.2.3'],
+  ])('judges %s as %s against %s', (_label, inventory, status, minimum) => {
+    // Act
+    const assessment = assessDriver(inventory, defaultPolicy);
+
+    // Assess
+    expect(assessment.kind).toBe('driver');
+    expect(assessment.kind === 'driver' && assessment.status).toBe(status);
+    expect(assessment.kind === 'driver' && assessment.minimum.text).toBe(minimum);
+  });
+
+  it('caps the Windows minimum at 2.6.0 on Server 2012 R2 when the policy asks for 2.8.0', () => {
+    // Prepare
+    const inventory = windowsInventory('2.6.0', 'Microsoft Windows Server 2012 R2 Datacenter', '6.3.9600');
+
+    // Act
+    const assessment = assessDriver(inventory, { ...defaultPolicy, windowsMinimumDriverVersion: '2.8.0' });
+
+    // Assess
+    expect(assessment).toMatchObject({ kind: 'driver', status: 'current', cappedFor: '2012 R2', minimum: { text: '2.6.0' } });
+  });
+
+  it('raises the Windows minimum to 2.4.0 on Server 2022 when the policy asks for less', () => {
+    // Prepare
+    const inventory = windowsInventory('2.3.0', 'Microsoft Windows Server 2022 Datacenter', '10.0.20348');
+
+    // Act
+    const assessment = assessDriver(inventory, { ...defaultPolicy, windowsMinimumDriverVersion: '2.2.0' });
+
+    // Assess
+    expect(assessment).toMatchObject({ kind: 'driver', status: 'outdated', raisedFor: '2022', minimum: { text: '2.4.0' } });
+  });
+
+  it.each([
+    ['Amazon Linux 2023 on a 6.1 kernel', inTree('6.1.61-85.141.amzn2023.x86_64', 'amzn', '2023'), 'current'],
+    ['Amazon Linux 2 on 4.14.186', inTree('4.14.186-146.268.amzn2.x86_64', 'amzn', '2'), 'current'],
+    ['Amazon Linux 2 on 4.14.181', inTree('4.14.181-142.260.amzn2.x86_64', 'amzn', '2'), 'outdated'],
+    ['RHEL 8.2 on its own kernel', inTree('4.18.0-193.28.1.el8_2.x86_64', 'rhel', '8.2'), 'outdated'],
+    ['RHEL 9.4 on a 5.14 kernel', inTree('5.14.0-427.13.1.el9_4.x86_64', 'rhel', '9.4'), 'current'],
+    ['Ubuntu 20.04 on 5.4.0-1024-aws', inTree('5.4.0-1024-aws', 'ubuntu', '20.04'), 'outdated'],
+    ['Ubuntu 22.04 on 6.5.0-1014-aws', inTree('6.5.0-1014-aws', 'ubuntu', '22.04'), 'current'],
+    ['SLES 12 SP5 on a kernel that passes the SP4 row only', inTree('4.12.14-122.37.1-default', 'sles', '12.5'), 'outdated'],
+    ['SLES 15 SP1 on 4.12.14-150100.197.114.2', inTree('4.12.14-150100.197.114.2-default', 'sles', '15.1'), 'current'],
+  ])('judges the in-tree driver on %s by its kernel as %s', (_label, inventory, status) => {
+    // Act
+    const assessment = assessDriver(inventory, defaultPolicy);
+
+    // Assess
+    expect(assessment).toMatchObject({ kind: 'kernel', status });
+  });
+
+  it('uses a kernelMinimums override for a distribution the table does not know', () => {
+    // Prepare
+    const inventory = inTree('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0');
+    const policy = { ...defaultPolicy, kernelMinimums: [{ osId: 'rocky', osVersion: '9', minimumKernel: '5.14.0-70.13.1.el9_0' }] };
+
+    // Act
+    const assessment = assessDriver(inventory, policy);
+
+    // Assess
+    expect(assessment).toMatchObject({ kind: 'kernel', status: 'current', row: { osId: 'rocky' } });
+  });
+
+  it.each([
+    ['an in-tree driver on a distribution not in the table', inTree('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0'), 'kernel-minimum-unknown'],
+    ['an in-tree driver with an unreadable kernel release', inTree('custom-kernel', 'amzn', '2'), 'kernel-release-unknown'],
+    ['an out-of-tree driver with an unreadable version', linuxInventory({ driverVersion: 'unknown' }), 'driver-version-unknown'],
+    ['a Linux driver with no version and no build', linuxInventory({ driverVersion: undefined, driverBuild: 'unknown' }), 'driver-build-unknown'],
+    ['a Windows adapter with no version', windowsInventory('', 'Microsoft Windows Server 2019 Datacenter', '10.0.17763'), 'driver-version-unknown'],
+  ])('reports %s as unknown (%s)', (_label, inventory, cause) => {
+    // Act
+    const assessment = assessDriver(inventory, defaultPolicy);
+
+    // Assess
+    expect(assessment).toMatchObject({ kind: 'unknown', cause });
+  });
+});
