@@ -7,13 +7,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { instanceEnabledCheck } from '../checks/instance-enabled.js';
+import { allChecks } from '../checks/index.js';
 import { silentLog, type Log } from '../engine/ports.js';
 import { EnaGuardError, SnapshotError, describeError } from '../errors.js';
-import type { FleetReader } from '../facts/fleet-reader.js';
-import { SnapshotFleetReader } from '../facts/snapshot-fleet-reader.js';
+import { snapshotSources, type FactSources } from '../facts/sources.js';
 import { countVerdicts, renderCsv, renderJson, renderTable, toRows } from './report.js';
-import { runCheck, type RuleRun } from './run-checks.js';
+import { parametersPerRule, runCheck, type RuleRun } from './run-checks.js';
 
 export const EXIT = { ok: 0, usage: 1, nonCompliant: 2, notJudged: 3 } as const;
 
@@ -23,7 +22,8 @@ const USAGE = `Usage:
 
 Options:
   --format table|json|csv   output format (default table)
-  --param KEY=VALUE         a rule parameter, as in the Config rule's InputParameters (repeatable)
+  --param KEY=VALUE         a rule parameter, as in the Config rule's InputParameters (repeatable);
+                            RULE.KEY=VALUE sets it for one rule only
   --verbose                 log progress to stderr`;
 
 export const DEMO_FLEET = fileURLToPath(new URL('../../examples/demo-fleet', import.meta.url));
@@ -75,7 +75,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const log: Log = values.verbose ? stderrLog(io) : silentLog;
   try {
     const parameters = parseParams(values.param);
-    const runs = await runAllChecks(new SnapshotFleetReader(snapshot), parameters, log);
+    const runs = await runAllChecks(snapshotSources(snapshot), parameters, log);
     // A broken snapshot is bad input, not a partial result: say what is wrong and stop.
     const broken = runs.find((run) => run.error instanceof SnapshotError);
     if (broken) throw broken.error;
@@ -98,8 +98,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-export async function runAllChecks(fleet: FleetReader, parameters: Readonly<Record<string, string>>, log: Log): Promise<RuleRun[]> {
-  return [await runCheck(instanceEnabledCheck(fleet), parameters, log)];
+export async function runAllChecks(sources: FactSources, parameters: Readonly<Record<string, string>>, log: Log): Promise<RuleRun[]> {
+  const specs = allChecks(sources);
+  const perRule = parametersPerRule(specs, parameters);
+  const runs: RuleRun[] = [];
+  for (const spec of specs) runs.push(await runCheck(spec, perRule.get(spec.name) ?? {}, log));
+  return runs;
 }
 
 function parseParams(pairs: readonly string[]): Record<string, string> {

@@ -18,6 +18,32 @@ export interface RuleRun {
   readonly error?: unknown;
 }
 
+/**
+ * Splits `--param` values between rules: `rule-name.key=value` goes to that rule only, a plain
+ * `key=value` to every rule that has such a parameter. A key that no rule has is refused, so a
+ * typo is never silently ignored.
+ */
+export function parametersPerRule(
+  specs: readonly ConfigRuleSpec[],
+  raw: Readonly<Record<string, string>>,
+): Map<string, Record<string, string>> {
+  const perRule = new Map<string, Record<string, string>>(specs.map((spec) => [spec.name, {}]));
+  for (const [key, value] of Object.entries(raw)) {
+    const targeted = specs.find((spec) => key.startsWith(`${spec.name}.`));
+    if (targeted) {
+      perRule.get(targeted.name)![key.slice(targeted.name.length + 1)] = value;
+      continue;
+    }
+    const takers = specs.filter((spec) => Object.hasOwn(spec.parameters.shape, key));
+    if (takers.length === 0) {
+      const known = [...new Set(specs.flatMap((spec) => Object.keys(spec.parameters.shape)))].sort();
+      throw new InvalidRuleParametersError(`No rule has a parameter "${key}" (known: ${known.join(', ')}).`, [key]);
+    }
+    for (const spec of takers) perRule.get(spec.name)![key] = value;
+  }
+  return perRule;
+}
+
 export async function runCheck<S extends z.ZodObject>(
   spec: ConfigRuleSpec<S>,
   rawParameters: Readonly<Record<string, string>>,

@@ -110,3 +110,18 @@ describe('usage errors', () => {
     expect(result.stderr).toContain(message);
   });
 });
+
+describe('--param routing', () => {
+  it('refuses a parameter that no rule has, naming it and the known ones', async () => {
+    const result = await runInProcess('demo', '--param', 'exemptTag=x');
+
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toMatch(/^No rule has a parameter "exemptTag" \(known: .*exemptionTagKey.*\)\.$/);
+  });
+
+  it('sends RULE.KEY=VALUE to that rule only', async () => {
+    const result = await runInProcess('demo', '--param', 'ena-instance-enabled.exemptionTagKey=Owner');
+
+    expect(result.stdout).toMatch(/i-0a11c0ffee0000001\s+m5\.large\s+NOT_APPLICABLE\s+Exempt by tag Owner: "payments@example\.com"/);
+  });
+});

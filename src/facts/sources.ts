@@ -1,0 +1,21 @@
+/**
+ * The fact sources a set of checks reads from, built once per run: from a live account
+ * ({@link awsSources}) or from a folder of AWS CLI exports ({@link snapshotSources}).
+ */
+import type { AwsClients } from '../aws/clients.js';
+import { AwsFleetReader } from './aws-fleet-reader.js';
+import type { FleetReader } from './fleet-reader.js';
+import { InstanceTypeCatalog } from './instance-type-catalog.js';
+import { SnapshotFleetReader } from './snapshot-fleet-reader.js';
+
+export interface FactSources {
+  readonly fleet: FleetReader;
+}
+
+export function awsSources(clients: AwsClients): FactSources {
+  return { fleet: new AwsFleetReader(clients.ec2, new InstanceTypeCatalog(clients.ec2)) };
+}
+
+export function snapshotSources(directory: string): FactSources {
+  return { fleet: new SnapshotFleetReader(directory) };
+}
