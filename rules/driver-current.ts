@@ -17,11 +17,11 @@ import {
   type DriverAssessment,
 } from './driver-policy.js';
 import { parseDriverVersion } from './driver-version.js';
-import { exemptionVerdict } from './exemption.js';
 import type { EnaCapability, InstanceFacts } from './facts.js';
+import { instanceScope, type InstanceScopeReason } from './instance-scope.js';
 import { ENA_DRIVER_INVENTORY_TYPE, type EnaDriverInventory } from './inventory.js';
 import { complianceChoiceParameter, exemptionTagKeyParameter } from './parameters.js';
-import { compliant, judged, nonCompliant, notApplicable, notJudged, type Judged, type Verdict } from './verdict.js';
+import { compliant, judged, nonCompliant, notApplicable, type Judged, type Verdict } from './verdict.js';
 
 export const DRIVER_CURRENT_RULE_NAME = 'ena-driver-current';
 export const UPDATE_DRIVER_RUNBOOK = 'EnaGuard-UpdateEnaDriver';
@@ -78,10 +78,8 @@ export type DriverCurrentReason =
   | 'NOT_MANAGED'
   | 'DRIVER_VERSION_UNKNOWN'
   | 'KERNEL_MINIMUM_UNKNOWN'
-  | 'EXEMPT'
-  | 'INSTANCE_GONE'
   | 'TYPE_CANNOT_USE_ENA'
-  | 'INSTANCE_TYPE_UNKNOWN';
+  | InstanceScopeReason;
 
 export interface DriverCurrentFacts {
   readonly instance: InstanceFacts;
@@ -178,24 +176,27 @@ function enaNotInUse(inventory: EnaDriverInventory): boolean {
   return inventory.interfaceDriver.length > 0 && inventory.interfaceDriver !== 'ena';
 }
 
+/**
+ * Whether judging this instance needs its inventory: false when the verdict is already decided
+ * (exempt, going away, unknown type, or a type that cannot use ENA), so sweeps skip the call.
+ */
+export function needsDriverInventory(
+  instance: InstanceFacts,
+  enaCapability: EnaCapability | undefined,
+  parameters: Pick<DriverCurrentParameters, 'exemptionTagKey'>,
+): boolean {
+  const scope = instanceScope(instance, enaCapability, parameters.exemptionTagKey);
+  return scope.inScope && scope.enaCapability !== 'unsupported';
+}
+
 /** Judges one instance against the ENA driver version policy. */
 export function evaluateDriverCurrent(
   { instance, enaCapability, managed, inventory }: DriverCurrentFacts,
   parameters: DriverCurrentParameters,
 ): Verdict<DriverCurrentReason> {
-  const exempt = exemptionVerdict(instance.tags, parameters.exemptionTagKey);
-  if (exempt) return exempt;
-
-  if (instance.state === 'terminated' || instance.state === 'shutting-down') {
-    return notApplicable(`Instance is ${instance.state}.`, 'INSTANCE_GONE');
-  }
-  if (enaCapability === undefined) {
-    return notJudged(
-      `ENA capability of instance type ${instance.instanceType} is unknown; will retry on the next evaluation.`,
-      'INSTANCE_TYPE_UNKNOWN',
-    );
-  }
-  if (enaCapability === 'unsupported') {
+  const scope = instanceScope(instance, enaCapability, parameters.exemptionTagKey);
+  if (!scope.inScope) return scope.verdict;
+  if (scope.enaCapability === 'unsupported') {
     return notApplicable(`Instance type ${instance.instanceType} cannot use ENA.`, 'TYPE_CANNOT_USE_ENA');
   }
   if (managed === false) {

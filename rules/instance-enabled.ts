@@ -5,10 +5,10 @@
  * never against a list of types kept in code.
  */
 import * as z from 'zod';
-import { exemptionVerdict } from './exemption.js';
 import type { EnaCapability, InstanceFacts } from './facts.js';
+import { instanceScope, type InstanceScopeReason } from './instance-scope.js';
 import { complianceChoiceParameter, exemptionTagKeyParameter } from './parameters.js';
-import { compliant, judged, nonCompliant, notApplicable, notJudged, type Verdict } from './verdict.js';
+import { compliant, judged, nonCompliant, type Verdict } from './verdict.js';
 
 export const INSTANCE_ENABLED_RULE_NAME = 'ena-instance-enabled';
 export const ENABLE_ENA_RUNBOOK = 'EnaGuard-EnableEnaSupport';
@@ -25,9 +25,7 @@ export type InstanceEnabledReason =
   | 'ENA_DISABLED'
   | 'ENA_REQUIRED_BUT_DISABLED'
   | 'TYPE_CANNOT_USE_ENA'
-  | 'EXEMPT'
-  | 'INSTANCE_GONE'
-  | 'INSTANCE_TYPE_UNKNOWN';
+  | InstanceScopeReason;
 
 export interface InstanceEnabledFacts {
   readonly instance: InstanceFacts;
@@ -39,19 +37,10 @@ export function evaluateInstanceEnabled(
   { instance, enaCapability }: InstanceEnabledFacts,
   parameters: InstanceEnabledParameters,
 ): Verdict<InstanceEnabledReason> {
-  const exempt = exemptionVerdict(instance.tags, parameters.exemptionTagKey);
-  if (exempt) return exempt;
-
-  if (instance.state === 'terminated' || instance.state === 'shutting-down') {
-    return notApplicable(`Instance is ${instance.state}.`, 'INSTANCE_GONE');
-  }
-  if (enaCapability === undefined) {
-    return notJudged(
-      `ENA capability of instance type ${instance.instanceType} is unknown; will retry on the next evaluation.`,
-      'INSTANCE_TYPE_UNKNOWN',
-    );
-  }
-  if (enaCapability === 'unsupported') {
+  const scope = instanceScope(instance, enaCapability, parameters.exemptionTagKey);
+  if (!scope.inScope) return scope.verdict;
+  const capability = scope.enaCapability;
+  if (capability === 'unsupported') {
     const note =
       parameters.enaIncapableTypes === 'NON_COMPLIANT'
         ? `Instance type ${instance.instanceType} cannot use ENA: move to an ENA-capable type (any current generation).`
@@ -59,10 +48,10 @@ export function evaluateInstanceEnabled(
     return judged(parameters.enaIncapableTypes, note, 'TYPE_CANNOT_USE_ENA');
   }
   if (instance.enaSupport === true) {
-    return compliant(`ENA is enabled (instance type ${enaCapability === 'required' ? 'requires' : 'supports'} ENA).`, 'ENA_ENABLED');
+    return compliant(`ENA is enabled (instance type ${capability === 'required' ? 'requires' : 'supports'} ENA).`, 'ENA_ENABLED');
   }
   const attribute = instance.enaSupport === false ? 'false' : 'not set';
-  if (enaCapability === 'required') {
+  if (capability === 'required') {
     return nonCompliant(
       `enaSupport is ${attribute} but instance type ${instance.instanceType} requires ENA: the instance cannot start again as it is. Run ${ENABLE_ENA_RUNBOOK}.`,
       'ENA_REQUIRED_BUT_DISABLED',

@@ -36,6 +36,9 @@ export class SnapshotError extends EnaGuardError {
   }
 }
 
+/** A snapshot file a check needs is not in the folder (other checks may still run). */
+export class MissingSnapshotFileError extends SnapshotError {}
+
 /**
  * The run finished but some results did not reach AWS Config, or a change event's resource could
  * not be judged. Thrown after everything that could be delivered was delivered, so that Lambda

@@ -4,8 +4,9 @@
  */
 import type { ConfigRuleSpec } from '../engine/rule-spec.js';
 import type { FactSources } from '../facts/sources.js';
+import { driverCurrentCheck } from './driver-current.js';
 import { instanceEnabledCheck } from './instance-enabled.js';
 
 export function allChecks(sources: FactSources): ConfigRuleSpec[] {
-  return [instanceEnabledCheck(sources.fleet)];
+  return [instanceEnabledCheck(sources.fleet), driverCurrentCheck(sources.fleet, sources.inventory)];
 }

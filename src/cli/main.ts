@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { allChecks } from '../checks/index.js';
 import { silentLog, type Log } from '../engine/ports.js';
-import { EnaGuardError, SnapshotError, describeError } from '../errors.js';
+import { EnaGuardError, MissingSnapshotFileError, SnapshotError, describeError } from '../errors.js';
 import { snapshotSources, type FactSources } from '../facts/sources.js';
 import { countVerdicts, renderCsv, renderJson, renderTable, toRows } from './report.js';
 import { parametersPerRule, runCheck, type RuleRun } from './run-checks.js';
@@ -76,9 +76,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     const parameters = parseParams(values.param);
     const runs = await runAllChecks(snapshotSources(snapshot), parameters, log);
-    // A broken snapshot is bad input, not a partial result: say what is wrong and stop.
-    const broken = runs.find((run) => run.error instanceof SnapshotError);
+    // A broken snapshot file is bad input, not a partial result: say what is wrong and stop. A
+    // missing file only stops the checks that need it, unless no check could run at all.
+    const broken = runs.find((run) => run.error instanceof SnapshotError && !(run.error instanceof MissingSnapshotFileError));
     if (broken) throw broken.error;
+    if (runs.every((run) => run.error !== undefined)) throw runs[0]?.error;
     const rows = toRows(runs);
     const render = { table: renderTable, json: renderJson, csv: renderCsv }[values.format as 'table' | 'json' | 'csv'];
     io.stdout(render(rows));

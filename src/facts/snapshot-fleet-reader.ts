@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Instance, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import * as z from 'zod';
 import type { EnaCapability, InstanceFacts } from '../../rules/facts.js';
-import { SnapshotError } from '../errors.js';
+import { MissingSnapshotFileError, SnapshotError } from '../errors.js';
 import { LIVE_INSTANCE_STATES, type FleetReader } from './fleet-reader.js';
 import { instanceFactsFromSdk } from './instance-facts.js';
 import { INSTANCES_PER_PAGE } from './aws-fleet-reader.js';
@@ -89,7 +89,8 @@ export async function readSnapshotFile<S extends z.ZodType>(directory: string, n
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SnapshotError(path, code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? String(error)})`, { cause: error });
+    if (code === 'ENOENT') throw new MissingSnapshotFileError(path, 'file not found', { cause: error });
+    throw new SnapshotError(path, `cannot be read (${code ?? String(error)})`, { cause: error });
   }
   let json: unknown;
   try {

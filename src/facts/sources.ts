@@ -4,18 +4,25 @@
  */
 import type { AwsClients } from '../aws/clients.js';
 import { AwsFleetReader } from './aws-fleet-reader.js';
+import { AwsInventoryReader } from './aws-inventory-reader.js';
 import type { FleetReader } from './fleet-reader.js';
 import { InstanceTypeCatalog } from './instance-type-catalog.js';
+import type { InventoryReader } from './inventory-reader.js';
 import { SnapshotFleetReader } from './snapshot-fleet-reader.js';
+import { SnapshotInventoryReader } from './snapshot-inventory-reader.js';
 
 export interface FactSources {
   readonly fleet: FleetReader;
+  readonly inventory: InventoryReader;
 }
 
 export function awsSources(clients: AwsClients): FactSources {
-  return { fleet: new AwsFleetReader(clients.ec2, new InstanceTypeCatalog(clients.ec2)) };
+  return {
+    fleet: new AwsFleetReader(clients.ec2, new InstanceTypeCatalog(clients.ec2)),
+    inventory: new AwsInventoryReader(clients.ssm),
+  };
 }
 
 export function snapshotSources(directory: string): FactSources {
-  return { fleet: new SnapshotFleetReader(directory) };
+  return { fleet: new SnapshotFleetReader(directory), inventory: new SnapshotInventoryReader(directory) };
 }

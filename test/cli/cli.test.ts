@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +79,37 @@ describe('ena-guard demo', () => {
       'i-0a11c0ffee0000013': 'NON_COMPLIANT',
       'i-0a11c0ffee0000014': 'COMPLIANT',
     });
+  });
+
+  it('judges the demo fleet\'s drivers from its SSM exports', async () => {
+    const result = await runInProcess('demo');
+
+    const verdicts = Object.fromEntries(
+      [...result.stdout.matchAll(/^ena-driver-current\s+(i-\w+)\s+\S+\s+(\w+)\s+(.*)$/gm)].map((match) => [match[1], `${match[2]} ${match[3]}`]),
+    );
+    expect(verdicts['i-0a11c0ffee0000001']).toMatch(/^COMPLIANT kernel 6\.1\.112-124\.190\.amzn2023\.x86_64 \(in-tree ENA driver\) >= 4\.14\.186/);
+    expect(verdicts['i-0a11c0ffee0000002']).toMatch(/^NON_COMPLIANT kernel 5\.4\.0-1018-aws \(in-tree ENA driver\) < 5\.4\.0-1025-aws for ubuntu 20\.04/);
+    expect(verdicts['i-0a11c0ffee0000003']).toMatch(/^NON_COMPLIANT ENA driver 2\.1\.3g < 2\.2\.10 \(Linux, out-of-tree\)/);
+    expect(verdicts['i-0a11c0ffee0000004']).toMatch(/^NON_COMPLIANT ENA driver unknown: no Custom:EnaDriver inventory/);
+    expect(verdicts['i-0a11c0ffee0000005']).toMatch(/^NON_COMPLIANT No ENA driver in the guest/);
+    expect(verdicts['i-0a11c0ffee0000012']).toMatch(/^COMPLIANT ENA driver 2\.8\.0 >= 2\.4\.0 \(Windows\)/);
+    expect(verdicts['i-0a11c0ffee0000013']).toMatch(/^NON_COMPLIANT ENA driver 2\.5\.0 was rolled back/);
+    expect(verdicts['i-0a11c0ffee0000014']).toMatch(/^NON_COMPLIANT ENA driver unknown: instance is not managed/);
+  });
+
+  it('still runs the other checks when a snapshot lacks the SSM exports, and says which check could not run', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'ena-guard-ec2-only-'));
+    for (const name of ['describe-instances.json', 'describe-instance-types.json']) {
+      writeFileSync(join(directory, name), readFileSync(join(DEMO_FLEET, name)));
+    }
+
+    const result = await runInProcess('check', '--snapshot', directory);
+    rmSync(directory, { recursive: true, force: true });
+
+    expect(result.code).toBe(EXIT.nonCompliant);
+    expect(result.stdout).toMatch(/^ena-instance-enabled\s+i-0a11c0ffee0000003/m);
+    expect(result.stdout).not.toMatch(/^ena-driver-current/m);
+    expect(result.stderr).toContain(`ena-driver-current: the sweep did not complete: MissingSnapshotFileError: ${join(directory, 'describe-instance-information.json')}: file not found`);
   });
 
   it('passes --param to the rule and refuses a bad one with the parameter named', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   driverCurrentParameters,
   evaluateDriverCurrent,
+  needsDriverInventory,
   type DriverCurrentFacts,
   type DriverCurrentParameters,
   type DriverCurrentReason,
@@ -429,5 +430,18 @@ describe('driverCurrentParameters', () => {
 
     // Assess
     for (const [name, description] of descriptions) expect(description, name).toMatch(/.{10,}/);
+  });
+});
+
+describe('needsDriverInventory', () => {
+  it.each([
+    ['an in-scope running instance on an ENA-capable type', instance(), 'supported', true],
+    ['a stopped instance on an ENA-required type', instance({ state: 'stopped' }), 'required', true],
+    ['an exempt instance', instance({ tags: { 'ena-guard:exempt': 'lab' } }), 'supported', false],
+    ['a shutting-down instance', instance({ state: 'shutting-down' }), 'supported', false],
+    ['an instance of an unknown type', instance(), undefined, false],
+    ['an instance whose type cannot use ENA', instance({ instanceType: 't2.micro' }), 'unsupported', false],
+  ] as const)('%s needs inventory: %s', (_situation, subject, capability, expected) => {
+    expect(needsDriverInventory(subject, capability, parameters())).toBe(expected);
   });
 });

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { functionNames } from '../../scripts/build.js';
+import { syncedTemplate } from '../../scripts/sync-template.js';
+import { parse } from 'yaml';
 import { grantedActions, readTemplate } from '../support/cloudformation.js';
 import { toolAvailable } from '../support/tools.js';
 
@@ -82,6 +84,18 @@ describe('template.yaml', () => {
       expect([...new Set(grantedActions(resource))].sort()).toEqual(called);
     },
   );
+
+  it('inlines every SSM document exactly as automation-docs/ holds it (npm run sync:template)', () => {
+    const documents = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::SSM::Document');
+
+    expect(readFileSync(join(root, 'template.yaml'), 'utf8')).toBe(syncedTemplate());
+    expect(documents.length).toBeGreaterThan(0);
+    for (const document of documents) {
+      const name = String(document.Properties?.Name);
+      const source = parse(readFileSync(join(root, 'automation-docs', `${name}.yaml`), 'utf8')) as unknown;
+      expect(document.Properties?.Content, name).toEqual(source);
+    }
+  });
 
   it('lets Config invoke each rule function only from this account', () => {
     const permissions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Permission');
