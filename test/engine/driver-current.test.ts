@@ -10,7 +10,6 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { EnaDriverInventoryField } from '../../rules/inventory.js';
 import { driverCurrentCheck } from '../../src/checks/driver-current.js';
 import { runConfigRule } from '../../src/engine/run-rule.js';
 import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
@@ -18,6 +17,7 @@ import { AwsInventoryReader } from '../../src/facts/aws-inventory-reader.js';
 import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
 import { configEvent } from '../support/config-events.js';
 import { sdkInstance, sdkInstanceType } from '../support/instances.js';
+import { inventoryEntry } from '../support/inventory.js';
 import { recordingLog, recordingMetrics } from '../support/recording-log.js';
 
 const configMock = mockClient(ConfigServiceClient);
@@ -41,17 +41,6 @@ function evaluations(): Evaluation[] {
 
 function verdictOf(instanceId: string | undefined) {
   return evaluations().find((evaluation) => evaluation.ComplianceResourceId === instanceId);
-}
-
-/** A `Custom:EnaDriver` entry as ListInventoryEntries returns it (all values are strings). */
-function entry(overrides: Partial<Record<EnaDriverInventoryField, string>> = {}): Record<string, string> {
-  return {
-    DriverPresent: 'true', DriverLoaded: 'true', InterfaceDriver: 'ena', InterfaceName: 'eth0',
-    DriverVersion: '2.8.1g', DriverVersionSource: 'modinfo', DriverBuild: 'out-of-tree',
-    KernelRelease: '4.14.355-275.572.amzn2.x86_64', OsFamily: 'linux', OsId: 'amzn', OsVersion: '2',
-    OsName: 'Amazon Linux 2', CollectedAt: '2026-11-22T03:10:00Z', CollectorVersion: '1', Errors: '',
-    ...overrides,
-  };
 }
 
 function inventoryOutput(instanceId: string, entries: Record<string, string>[]): ListInventoryEntriesCommandOutput {
@@ -80,10 +69,10 @@ beforeEach(() => {
   });
   ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [current, outdated, noInventory, unmanaged, incapable, malformed] }] });
   ssmMock.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [current, outdated, noInventory, incapable, malformed].map(managed) });
-  ssmMock.on(ListInventoryEntriesCommand, { InstanceId: current.InstanceId }).resolves(inventoryOutput(current.InstanceId!, [entry()]));
-  ssmMock.on(ListInventoryEntriesCommand, { InstanceId: outdated.InstanceId }).resolves(inventoryOutput(outdated.InstanceId!, [entry({ DriverVersion: '2.1.3g' })]));
+  ssmMock.on(ListInventoryEntriesCommand, { InstanceId: current.InstanceId }).resolves(inventoryOutput(current.InstanceId!, [inventoryEntry()]));
+  ssmMock.on(ListInventoryEntriesCommand, { InstanceId: outdated.InstanceId }).resolves(inventoryOutput(outdated.InstanceId!, [inventoryEntry({ DriverVersion: '2.1.3g' })]));
   ssmMock.on(ListInventoryEntriesCommand, { InstanceId: noInventory.InstanceId }).resolves(inventoryOutput(noInventory.InstanceId!, []));
-  ssmMock.on(ListInventoryEntriesCommand, { InstanceId: malformed.InstanceId }).resolves(inventoryOutput(malformed.InstanceId!, [entry({ DriverPresent: 'perhaps' })]));
+  ssmMock.on(ListInventoryEntriesCommand, { InstanceId: malformed.InstanceId }).resolves(inventoryOutput(malformed.InstanceId!, [inventoryEntry({ DriverPresent: 'perhaps' })]));
 });
 
 describe('ena-driver-current periodic sweep', () => {
@@ -127,7 +116,7 @@ describe('ena-driver-current periodic sweep', () => {
       peak = Math.max(peak, inFlight);
       await new Promise((resolve) => setTimeout(resolve, 2));
       inFlight -= 1;
-      return inventoryOutput(input.InstanceId, [entry()]);
+      return inventoryOutput(input.InstanceId, [inventoryEntry()]);
     });
 
     await run({ ...configEvent('periodic'), ruleParameters: JSON.stringify({ inventoryConcurrency: '3' }) });
@@ -145,7 +134,7 @@ describe('ena-driver-current periodic sweep', () => {
       .resolvesOnce({ InstanceInformationList: fleet.slice(0, 50).map(managed), NextToken: 'p2' })
       .resolvesOnce({ InstanceInformationList: fleet.slice(50, 100).map(managed), NextToken: 'p3' })
       .resolvesOnce({ InstanceInformationList: fleet.slice(100).map(managed) });
-    ssmMock.on(ListInventoryEntriesCommand).callsFake(async (input: { InstanceId: string }) => inventoryOutput(input.InstanceId, [entry()]));
+    ssmMock.on(ListInventoryEntriesCommand).callsFake(async (input: { InstanceId: string }) => inventoryOutput(input.InstanceId, [inventoryEntry()]));
 
     await run(configEvent('periodic'));
 
@@ -157,7 +146,7 @@ describe('ena-driver-current periodic sweep', () => {
 
 describe('ena-driver-current change notifications', () => {
   it('makes one ListInventoryEntries call for the instance and no DescribeInstanceInformation', async () => {
-    ssmMock.on(ListInventoryEntriesCommand).resolves(inventoryOutput('i-0123456789abcdef0', [entry({ DriverVersion: '2.1.3g' })]));
+    ssmMock.on(ListInventoryEntriesCommand).resolves(inventoryOutput('i-0123456789abcdef0', [inventoryEntry({ DriverVersion: '2.1.3g' })]));
 
     await run(configEvent('change-non-compliant'));
 
@@ -199,7 +188,7 @@ describe('ena-driver-current over the SDK\'s real retry', () => {
         const throttled = target === 'AmazonSSM.ListInventoryEntries' && calls === 1;
         const body = throttled
           ? { __type: 'ThrottlingException', message: 'Rate exceeded' }
-          : inventoryOutput('i-0123456789abcdef0', [entry()]);
+          : inventoryOutput('i-0123456789abcdef0', [inventoryEntry()]);
         const { $metadata: _ignored, ...payload } = body as ListInventoryEntriesCommandOutput;
         return {
           response: {

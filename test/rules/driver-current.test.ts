@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { instanceFacts } from '../support/instances.js';
+import { inTreeInventory, linuxInventory, windowsInventory } from '../support/inventory.js';
 import {
   driverCurrentParameters,
   evaluateDriverCurrent,
@@ -18,63 +20,8 @@ function parameters(raw: Record<string, string> = {}): DriverCurrentParameters {
   return parsed.value;
 }
 
-function instance(overrides: Partial<InstanceFacts> = {}): InstanceFacts {
-  return {
-    instanceId: 'i-0123456789abcdef0',
-    instanceType: 'm5.large',
-    state: 'running',
-    enaSupport: true,
-    rootDeviceType: 'ebs',
-    platform: 'linux',
-    virtualizationType: 'hvm',
-    instanceLifecycle: undefined,
-    imageId: 'ami-0123456789abcdef0',
-    tags: {},
-    ...overrides,
-  };
-}
-
-function inventory(overrides: Partial<EnaDriverInventory> = {}): EnaDriverInventory {
-  return {
-    driverPresent: true,
-    driverLoaded: true,
-    interfaceDriver: 'ena',
-    interfaceName: 'eth0',
-    driverVersion: '2.8.1g',
-    driverVersionSource: 'modinfo',
-    driverBuild: 'out-of-tree',
-    kernelRelease: '4.14.186-146.268.amzn2.x86_64',
-    osFamily: 'linux',
-    osId: 'amzn',
-    osVersion: '2',
-    osName: 'Amazon Linux 2',
-    collectedAt: '2026-01-05T10:00:00Z',
-    collectorVersion: '1',
-    errors: [],
-    ...overrides,
-  };
-}
-
-function inTree(kernelRelease: string, osId: string, osVersion: string): EnaDriverInventory {
-  return inventory({ driverBuild: 'in-tree', driverVersion: kernelRelease, driverVersionSource: 'ethtool', kernelRelease, osId, osVersion });
-}
-
-function windows(driverVersion: string, osName: string, osVersion: string): EnaDriverInventory {
-  return inventory({
-    osFamily: 'windows',
-    osId: 'windows',
-    osName,
-    osVersion,
-    driverVersion,
-    driverVersionSource: 'windows-adapter',
-    driverBuild: 'windows',
-    kernelRelease: undefined,
-    interfaceName: 'Ethernet',
-  });
-}
-
 function facts(overrides: Partial<DriverCurrentFacts> = {}): DriverCurrentFacts {
-  return { instance: instance(), enaCapability: 'required', managed: true, inventory: inventory(), ...overrides };
+  return { instance: instanceFacts(), enaCapability: 'required', managed: true, inventory: linuxInventory(), ...overrides };
 }
 
 interface Row {
@@ -100,21 +47,21 @@ const rows: readonly Row[] = [
   },
   {
     situation: 'an out-of-tree driver exactly at the minimum with a g suffix',
-    facts: facts({ inventory: inventory({ driverVersion: '2.2.10g' }) }),
+    facts: facts({ inventory: linuxInventory({ driverVersion: '2.2.10g' }) }),
     compliance: 'COMPLIANT',
     reasons: ['DRIVER_CURRENT'],
     says: '2.2.10g >= 2.2.10',
   },
   {
     situation: 'an out-of-tree driver below the Linux minimum',
-    facts: facts({ inventory: inventory({ driverVersion: '2.1.3g' }) }),
+    facts: facts({ inventory: linuxInventory({ driverVersion: '2.1.3g' }) }),
     compliance: 'NON_COMPLIANT',
     reasons: ['DRIVER_OUTDATED'],
     says: 'ENA driver 2.1.3g < 2.2.10 (Linux, out-of-tree); run EnaGuard-UpdateEnaDriver',
   },
   {
     situation: 'an old in-kernel 1.5.0K driver',
-    facts: facts({ inventory: inventory({ driverVersion: '1.5.0K' }) }),
+    facts: facts({ inventory: linuxInventory({ driverVersion: '1.5.0K' }) }),
     compliance: 'NON_COMPLIANT',
     reasons: ['DRIVER_OUTDATED'],
     says: '1.5.0K < 2.2.10',
@@ -129,28 +76,28 @@ const rows: readonly Row[] = [
   },
   {
     situation: 'the in-tree driver on Amazon Linux 2023 (6.x kernel)',
-    facts: facts({ inventory: inTree('6.1.61-85.141.amzn2023.x86_64', 'amzn', '2023') }),
+    facts: facts({ inventory: inTreeInventory('6.1.61-85.141.amzn2023.x86_64', 'amzn', '2023') }),
     compliance: 'COMPLIANT',
     reasons: ['KERNEL_CURRENT'],
     says: 'kernel 6.1.61-85.141.amzn2023.x86_64 (in-tree ENA driver) >= 4.14.186 for amzn (all versions)',
   },
   {
     situation: 'the in-tree driver on an Ubuntu 20.04 kernel below 5.4.0-1025-aws',
-    facts: facts({ inventory: inTree('5.4.0-1024-aws', 'ubuntu', '20.04') }),
+    facts: facts({ inventory: inTreeInventory('5.4.0-1024-aws', 'ubuntu', '20.04') }),
     compliance: 'NON_COMPLIANT',
     reasons: ['KERNEL_OUTDATED'],
     says: 'kernel 5.4.0-1024-aws (in-tree ENA driver) < 5.4.0-1025-aws for ubuntu 20.04; update the kernel and reboot',
   },
   {
     situation: 'the in-tree driver on a distribution not in the kernel table',
-    facts: facts({ inventory: inTree('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0') }),
+    facts: facts({ inventory: inTreeInventory('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0') }),
     compliance: 'NON_COMPLIANT',
     reasons: ['KERNEL_MINIMUM_UNKNOWN'],
     says: 'no kernel minimum for distribution "rocky"; add the distribution to kernelMinimums (e.g. rocky:9.0=kernel)',
   },
   {
     situation: 'the in-tree driver on an unknown distribution with unknownDriver NOT_APPLICABLE',
-    facts: facts({ inventory: inTree('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0') }),
+    facts: facts({ inventory: inTreeInventory('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0') }),
     parameters: { unknownDriver: 'NOT_APPLICABLE' },
     compliance: 'NOT_APPLICABLE',
     reasons: ['KERNEL_MINIMUM_UNKNOWN'],
@@ -158,7 +105,7 @@ const rows: readonly Row[] = [
   },
   {
     situation: 'the in-tree driver on a distribution added with kernelMinimums',
-    facts: facts({ inventory: inTree('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0') }),
+    facts: facts({ inventory: inTreeInventory('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0') }),
     parameters: { kernelMinimums: 'rocky:9=5.14.0-70.13.1.el9_0' },
     compliance: 'COMPLIANT',
     reasons: ['KERNEL_CURRENT'],
@@ -166,28 +113,28 @@ const rows: readonly Row[] = [
   },
   {
     situation: 'an ENA module present while the interface uses vif (ENA not in use)',
-    facts: facts({ inventory: inventory({ interfaceDriver: 'vif', driverLoaded: false, driverVersion: '2.8.1g' }) }),
+    facts: facts({ inventory: linuxInventory({ interfaceDriver: 'vif', driverLoaded: false, driverVersion: '2.8.1g' }) }),
     compliance: 'COMPLIANT',
     reasons: ['DRIVER_CURRENT', 'ENA_NOT_IN_USE'],
     says: 'ENA not in use: eth0 uses vif',
   },
   {
     situation: 'an outdated ENA module while the interface uses vif',
-    facts: facts({ inventory: inventory({ interfaceDriver: 'vif', driverLoaded: false, driverVersion: '2.0.2g' }) }),
+    facts: facts({ inventory: linuxInventory({ interfaceDriver: 'vif', driverLoaded: false, driverVersion: '2.0.2g' }) }),
     compliance: 'NON_COMPLIANT',
     reasons: ['DRIVER_OUTDATED', 'ENA_NOT_IN_USE'],
     says: '2.0.2g < 2.2.10',
   },
   {
     situation: 'Windows Server 2022 with 2.4.0.0',
-    facts: facts({ instance: instance({ platform: 'windows' }), inventory: windows('2.4.0.0', ...WINDOWS_2022) }),
+    facts: facts({ instance: instanceFacts({ platform: 'windows' }), inventory: windowsInventory('2.4.0.0', ...WINDOWS_2022) }),
     compliance: 'COMPLIANT',
     reasons: ['DRIVER_CURRENT'],
     says: 'ENA driver 2.4.0.0 >= 2.4.0 (Windows)',
   },
   {
     situation: 'Windows Server 2022 with a driver older than 2022 needs, although the policy asks less',
-    facts: facts({ instance: instance({ platform: 'windows' }), inventory: windows('2.2.3', ...WINDOWS_2022) }),
+    facts: facts({ instance: instanceFacts({ platform: 'windows' }), inventory: windowsInventory('2.2.3', ...WINDOWS_2022) }),
     parameters: { windowsMinimumDriverVersion: '2.2.0' },
     compliance: 'NON_COMPLIANT',
     reasons: ['DRIVER_OUTDATED'],
@@ -195,7 +142,7 @@ const rows: readonly Row[] = [
   },
   {
     situation: 'Windows Server 2012 R2 with 2.6.0 when the policy says 2.8.0 (capped)',
-    facts: facts({ instance: instance({ platform: 'windows' }), inventory: windows('2.6.0', ...WINDOWS_2012_R2) }),
+    facts: facts({ instance: instanceFacts({ platform: 'windows' }), inventory: windowsInventory('2.6.0', ...WINDOWS_2012_R2) }),
     parameters: { windowsMinimumDriverVersion: '2.8.0' },
     compliance: 'COMPLIANT',
     reasons: ['DRIVER_CURRENT', 'MINIMUM_CAPPED_BY_OS'],
@@ -203,7 +150,7 @@ const rows: readonly Row[] = [
   },
   {
     situation: 'Windows Server 2012 R2 with 2.2.3 below its capped minimum',
-    facts: facts({ instance: instance({ platform: 'windows' }), inventory: windows('2.2.3', ...WINDOWS_2012_R2) }),
+    facts: facts({ instance: instanceFacts({ platform: 'windows' }), inventory: windowsInventory('2.2.3', ...WINDOWS_2012_R2) }),
     parameters: { windowsMinimumDriverVersion: '2.8.0' },
     compliance: 'NON_COMPLIANT',
     reasons: ['DRIVER_OUTDATED', 'MINIMUM_CAPPED_BY_OS'],
@@ -211,21 +158,21 @@ const rows: readonly Row[] = [
   },
   {
     situation: 'Windows with the rolled-back 2.5.0',
-    facts: facts({ instance: instance({ platform: 'windows' }), inventory: windows('2.5.0', ...WINDOWS_2012_R2) }),
+    facts: facts({ instance: instanceFacts({ platform: 'windows' }), inventory: windowsInventory('2.5.0', ...WINDOWS_2012_R2) }),
     compliance: 'NON_COMPLIANT',
     reasons: ['DRIVER_ROLLED_BACK'],
     says: 'ENA driver 2.5.0 was rolled back by AWS',
   },
   {
     situation: 'Windows with the rolled-back 2.2.4.0 even below the policy minimum',
-    facts: facts({ instance: instance({ platform: 'windows' }), inventory: windows('2.2.4.0', 'Microsoft Windows Server 2008 R2 Datacenter', '6.1.7601') }),
+    facts: facts({ instance: instanceFacts({ platform: 'windows' }), inventory: windowsInventory('2.2.4.0', 'Microsoft Windows Server 2008 R2 Datacenter', '6.1.7601') }),
     compliance: 'NON_COMPLIANT',
     reasons: ['DRIVER_ROLLED_BACK', 'MINIMUM_CAPPED_BY_OS'],
     says: 'rolled back',
   },
   {
     situation: 'no ENA driver in the guest of an ENA-capable type',
-    facts: facts({ inventory: inventory({ driverPresent: false, driverLoaded: false, driverVersion: undefined, interfaceDriver: 'vif' }) }),
+    facts: facts({ inventory: linuxInventory({ driverPresent: false, driverLoaded: false, driverVersion: undefined, interfaceDriver: 'vif' }) }),
     compliance: 'NON_COMPLIANT',
     reasons: ['DRIVER_MISSING'],
     says: 'install the driver before enabling ENA',
@@ -254,14 +201,14 @@ const rows: readonly Row[] = [
   },
   {
     situation: 'an out-of-tree driver whose version could not be read',
-    facts: facts({ inventory: inventory({ driverVersion: undefined, driverVersionSource: 'none' }) }),
+    facts: facts({ inventory: linuxInventory({ driverVersion: undefined, driverVersionSource: 'none' }) }),
     compliance: 'NON_COMPLIANT',
     reasons: ['DRIVER_VERSION_UNKNOWN'],
     says: 'no ENA driver version was reported; run EnaGuard-CollectEnaDriverInventory again',
   },
   {
     situation: 'a driver version that is not a version, with unknownDriver NOT_APPLICABLE',
-    facts: facts({ inventory: inventory({ driverVersion: 'x'.repeat(300) }) }),
+    facts: facts({ inventory: linuxInventory({ driverVersion: 'x'.repeat(300) }) }),
     parameters: { unknownDriver: 'NOT_APPLICABLE' },
     compliance: 'NOT_APPLICABLE',
     reasons: ['DRIVER_VERSION_UNKNOWN'],
@@ -269,14 +216,14 @@ const rows: readonly Row[] = [
   },
   {
     situation: 'an exempt instance',
-    facts: facts({ instance: instance({ tags: { 'ena-guard:exempt': 'appliance vendor ships its own driver' } }), inventory: inventory({ driverVersion: '1.0.0' }) }),
+    facts: facts({ instance: instanceFacts({ tags: { 'ena-guard:exempt': 'appliance vendor ships its own driver' } }), inventory: linuxInventory({ driverVersion: '1.0.0' }) }),
     compliance: 'NOT_APPLICABLE',
     reasons: ['EXEMPT'],
     says: '"appliance vendor ships its own driver"',
   },
   {
     situation: 'an instance exempt by a custom exemptionTagKey',
-    facts: facts({ instance: instance({ tags: { 'team:skip-ena': 'lab' } }), inventory: undefined }),
+    facts: facts({ instance: instanceFacts({ tags: { 'team:skip-ena': 'lab' } }), inventory: undefined }),
     parameters: { exemptionTagKey: 'team:skip-ena' },
     compliance: 'NOT_APPLICABLE',
     reasons: ['EXEMPT'],
@@ -284,28 +231,28 @@ const rows: readonly Row[] = [
   },
   {
     situation: 'a terminated instance',
-    facts: facts({ instance: instance({ state: 'terminated' }), inventory: undefined }),
+    facts: facts({ instance: instanceFacts({ state: 'terminated' }), inventory: undefined }),
     compliance: 'NOT_APPLICABLE',
     reasons: ['INSTANCE_GONE'],
     says: 'terminated',
   },
   {
     situation: 'a shutting-down instance',
-    facts: facts({ instance: instance({ state: 'shutting-down' }) }),
+    facts: facts({ instance: instanceFacts({ state: 'shutting-down' }) }),
     compliance: 'NOT_APPLICABLE',
     reasons: ['INSTANCE_GONE'],
     says: 'shutting-down',
   },
   {
     situation: 'an instance type that cannot use ENA',
-    facts: facts({ instance: instance({ instanceType: 'c4.large' }), enaCapability: 'unsupported', inventory: undefined }),
+    facts: facts({ instance: instanceFacts({ instanceType: 'c4.large' }), enaCapability: 'unsupported', inventory: undefined }),
     compliance: 'NOT_APPLICABLE',
     reasons: ['TYPE_CANNOT_USE_ENA'],
     says: 'c4.large cannot use ENA',
   },
   {
     situation: 'an instance type whose ENA capability is unknown',
-    facts: facts({ enaCapability: undefined, inventory: inventory({ driverVersion: '1.0.0' }) }),
+    facts: facts({ enaCapability: undefined, inventory: linuxInventory({ driverVersion: '1.0.0' }) }),
     compliance: 'not-judged',
     reasons: ['INSTANCE_TYPE_UNKNOWN'],
     says: 'is unknown',
@@ -346,12 +293,12 @@ describe('evaluateDriverCurrent', () => {
   it('keeps annotations within 256 characters even for absurdly long inventory values', () => {
     // Prepare
     const long = 'y'.repeat(500);
-    const hostile = inTree(`5.14.0-${'1'.repeat(12)}.${long}`, long, long);
+    const hostile = inTreeInventory(`5.14.0-${'1'.repeat(12)}.${long}`, long, long);
 
     // Act
     const verdicts = [
       evaluateDriverCurrent(facts({ inventory: { ...hostile, interfaceDriver: long, interfaceName: long } }), parameters()),
-      evaluateDriverCurrent(facts({ inventory: inventory({ driverVersion: long, interfaceDriver: long, interfaceName: long }) }), parameters()),
+      evaluateDriverCurrent(facts({ inventory: linuxInventory({ driverVersion: long, interfaceDriver: long, interfaceName: long }) }), parameters()),
     ];
 
     // Assess
@@ -435,12 +382,12 @@ describe('driverCurrentParameters', () => {
 
 describe('needsDriverInventory', () => {
   it.each([
-    ['an in-scope running instance on an ENA-capable type', instance(), 'supported', true],
-    ['a stopped instance on an ENA-required type', instance({ state: 'stopped' }), 'required', true],
-    ['an exempt instance', instance({ tags: { 'ena-guard:exempt': 'lab' } }), 'supported', false],
-    ['a shutting-down instance', instance({ state: 'shutting-down' }), 'supported', false],
-    ['an instance of an unknown type', instance(), undefined, false],
-    ['an instance whose type cannot use ENA', instance({ instanceType: 't2.micro' }), 'unsupported', false],
+    ['an in-scope running instance on an ENA-capable type', instanceFacts(), 'supported', true],
+    ['a stopped instance on an ENA-required type', instanceFacts({ state: 'stopped' }), 'required', true],
+    ['an exempt instance', instanceFacts({ tags: { 'ena-guard:exempt': 'lab' } }), 'supported', false],
+    ['a shutting-down instance', instanceFacts({ state: 'shutting-down' }), 'supported', false],
+    ['an instance of an unknown type', instanceFacts(), undefined, false],
+    ['an instance whose type cannot use ENA', instanceFacts({ instanceType: 't2.micro' }), 'unsupported', false],
   ] as const)('%s needs inventory: %s', (_situation, subject, capability, expected) => {
     expect(needsDriverInventory(subject, capability, parameters())).toBe(expected);
   });

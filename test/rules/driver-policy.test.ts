@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inTreeInventory, linuxInventory, windowsInventory } from '../support/inventory.js';
 import {
   assessDriver,
   DEFAULT_KERNEL_MINIMUMS,
@@ -16,52 +17,6 @@ const defaultPolicy: DriverPolicy = {
   windowsMinimumDriverVersion: '2.4.0',
   kernelMinimums: [],
 };
-
-function linuxInventory(overrides: Partial<EnaDriverInventory> = {}): EnaDriverInventory {
-  return {
-    driverPresent: true,
-    driverLoaded: true,
-    interfaceDriver: 'ena',
-    interfaceName: 'eth0',
-    driverVersion: '2.8.1g',
-    driverVersionSource: 'modinfo',
-    driverBuild: 'out-of-tree',
-    kernelRelease: '4.14.186-146.268.amzn2.x86_64',
-    osFamily: 'linux',
-    osId: 'amzn',
-    osVersion: '2',
-    osName: 'Amazon Linux 2',
-    collectedAt: '2026-01-05T10:00:00Z',
-    collectorVersion: '1',
-    errors: [],
-    ...overrides,
-  };
-}
-
-function inTree(kernelRelease: string, osId: string, osVersion: string): EnaDriverInventory {
-  return linuxInventory({
-    driverBuild: 'in-tree',
-    driverVersion: kernelRelease,
-    driverVersionSource: 'ethtool',
-    kernelRelease,
-    osId,
-    osVersion,
-  });
-}
-
-function windowsInventory(driverVersion: string, osName: string, osVersion: string): EnaDriverInventory {
-  return linuxInventory({
-    osFamily: 'windows',
-    osId: 'windows',
-    osName,
-    osVersion,
-    driverVersion,
-    driverVersionSource: 'windows-adapter',
-    driverBuild: 'windows',
-    kernelRelease: undefined,
-    interfaceName: 'Ethernet',
-  });
-}
 
 describe('parseKernelMinimums', () => {
   it('reads id=kernel and id:version=kernel entries separated by commas', () => {
@@ -262,15 +217,15 @@ describe('assessDriver', () => {
   });
 
   it.each([
-    ['Amazon Linux 2023 on a 6.1 kernel', inTree('6.1.61-85.141.amzn2023.x86_64', 'amzn', '2023'), 'current'],
-    ['Amazon Linux 2 on 4.14.186', inTree('4.14.186-146.268.amzn2.x86_64', 'amzn', '2'), 'current'],
-    ['Amazon Linux 2 on 4.14.181', inTree('4.14.181-142.260.amzn2.x86_64', 'amzn', '2'), 'outdated'],
-    ['RHEL 8.2 on its own kernel', inTree('4.18.0-193.28.1.el8_2.x86_64', 'rhel', '8.2'), 'outdated'],
-    ['RHEL 9.4 on a 5.14 kernel', inTree('5.14.0-427.13.1.el9_4.x86_64', 'rhel', '9.4'), 'current'],
-    ['Ubuntu 20.04 on 5.4.0-1024-aws', inTree('5.4.0-1024-aws', 'ubuntu', '20.04'), 'outdated'],
-    ['Ubuntu 22.04 on 6.5.0-1014-aws', inTree('6.5.0-1014-aws', 'ubuntu', '22.04'), 'current'],
-    ['SLES 12 SP5 on a kernel that passes the SP4 row only', inTree('4.12.14-122.37.1-default', 'sles', '12.5'), 'outdated'],
-    ['SLES 15 SP1 on 4.12.14-150100.197.114.2', inTree('4.12.14-150100.197.114.2-default', 'sles', '15.1'), 'current'],
+    ['Amazon Linux 2023 on a 6.1 kernel', inTreeInventory('6.1.61-85.141.amzn2023.x86_64', 'amzn', '2023'), 'current'],
+    ['Amazon Linux 2 on 4.14.186', inTreeInventory('4.14.186-146.268.amzn2.x86_64', 'amzn', '2'), 'current'],
+    ['Amazon Linux 2 on 4.14.181', inTreeInventory('4.14.181-142.260.amzn2.x86_64', 'amzn', '2'), 'outdated'],
+    ['RHEL 8.2 on its own kernel', inTreeInventory('4.18.0-193.28.1.el8_2.x86_64', 'rhel', '8.2'), 'outdated'],
+    ['RHEL 9.4 on a 5.14 kernel', inTreeInventory('5.14.0-427.13.1.el9_4.x86_64', 'rhel', '9.4'), 'current'],
+    ['Ubuntu 20.04 on 5.4.0-1024-aws', inTreeInventory('5.4.0-1024-aws', 'ubuntu', '20.04'), 'outdated'],
+    ['Ubuntu 22.04 on 6.5.0-1014-aws', inTreeInventory('6.5.0-1014-aws', 'ubuntu', '22.04'), 'current'],
+    ['SLES 12 SP5 on a kernel that passes the SP4 row only', inTreeInventory('4.12.14-122.37.1-default', 'sles', '12.5'), 'outdated'],
+    ['SLES 15 SP1 on 4.12.14-150100.197.114.2', inTreeInventory('4.12.14-150100.197.114.2-default', 'sles', '15.1'), 'current'],
   ])('judges the in-tree driver on %s by its kernel as %s', (_label, inventory, status) => {
     // Act
     const assessment = assessDriver(inventory, defaultPolicy);
@@ -281,7 +236,7 @@ describe('assessDriver', () => {
 
   it('uses a kernelMinimums override for a distribution the table does not know', () => {
     // Prepare
-    const inventory = inTree('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0');
+    const inventory = inTreeInventory('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0');
     const policy = { ...defaultPolicy, kernelMinimums: [{ osId: 'rocky', osVersion: '9', minimumKernel: '5.14.0-70.13.1.el9_0' }] };
 
     // Act
@@ -292,8 +247,8 @@ describe('assessDriver', () => {
   });
 
   it.each([
-    ['an in-tree driver on a distribution not in the table', inTree('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0'), 'kernel-minimum-unknown'],
-    ['an in-tree driver with an unreadable kernel release', inTree('custom-kernel', 'amzn', '2'), 'kernel-release-unknown'],
+    ['an in-tree driver on a distribution not in the table', inTreeInventory('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0'), 'kernel-minimum-unknown'],
+    ['an in-tree driver with an unreadable kernel release', inTreeInventory('custom-kernel', 'amzn', '2'), 'kernel-release-unknown'],
     ['an out-of-tree driver with an unreadable version', linuxInventory({ driverVersion: 'unknown' }), 'driver-version-unknown'],
     ['a Linux driver with no version and no build', linuxInventory({ driverVersion: undefined, driverBuild: 'unknown' }), 'driver-build-unknown'],
     ['a Windows adapter with no version', windowsInventory('', 'Microsoft Windows Server 2019 Datacenter', '10.0.17763'), 'driver-version-unknown'],
