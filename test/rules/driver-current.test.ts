@@ -9,8 +9,6 @@ import {
   type DriverCurrentParameters,
   type DriverCurrentReason,
 } from '../../rules/driver-current.js';
-import type { InstanceFacts } from '../../rules/facts.js';
-import type { EnaDriverInventory } from '../../rules/inventory.js';
 import { parseRuleParameters } from '../../rules/parameters.js';
 import { MAX_ANNOTATION_LENGTH, type ComplianceType, type Verdict } from '../../rules/verdict.js';
 

@@ -10,7 +10,6 @@ import {
   selectKernelMinimum,
   type DriverPolicy,
 } from '../../rules/driver-policy.js';
-import type { EnaDriverInventory } from '../../rules/inventory.js';
 
 const defaultPolicy: DriverPolicy = {
   linuxMinimumDriverVersion: '2.2.10',
