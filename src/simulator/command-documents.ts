@@ -2,6 +2,13 @@
  * The Command documents `aws:runCommand` can run against a simulated guest, and what each does.
  * Only these are "known"; SendCommand refuses any other name (InvalidDocument).
  */
+import {
+  ENA_DRIVER_COLLECTOR_VERSION,
+  ENA_DRIVER_INVENTORY_TYPE,
+  type DriverBuild,
+  type DriverVersionSource,
+  type EnaDriverInventoryField,
+} from '../../rules/inventory.js';
 import type { Guest } from './guest.js';
 
 /** What a command sees of the instance it runs on. */
@@ -31,9 +38,7 @@ export type CommandDocument = (parameters: Readonly<Record<string, readonly stri
 /** Name of the project's inventory collector Command document. */
 export const COLLECT_INVENTORY_DOCUMENT = 'EnaGuard-CollectEnaDriverInventory';
 /** The custom inventory type the collector writes. */
-export const ENA_INVENTORY_TYPE = 'Custom:EnaDriver';
-/** Version the simulated collector reports. */
-export const SIMULATED_COLLECTOR_VERSION = 'simulated-1';
+export const ENA_INVENTORY_TYPE = ENA_DRIVER_INVENTORY_TYPE;
 
 /** Windows ENA driver releases (DOMAIN.md §3). 2.2.4 and 2.5.0 were rolled back: not installable. */
 export const WINDOWS_ENA_DRIVER_RELEASES: readonly string[] = ['2.1.4', '2.2.2', '2.2.3', '2.4.0', '2.6.0', '2.7.0', '2.8.0', '2.9.0', '2.10.0', '2.11.0'];
@@ -102,25 +107,39 @@ const configureAwsPackage: CommandDocument = (parameters, env) => {
   return outcome({ status: 'Success', stdout: `Successfully installed AwsEnaNetworkDriver ${version}; a reboot is required`, durationSeconds: 60 });
 };
 
+/**
+ * What automation-docs/EnaGuard-CollectEnaDriverInventory.yaml writes, computed from the guest
+ * model instead of modinfo/ethtool/Get-NetAdapter: the same fields and value conventions as
+ * rules/inventory.ts (in-tree Linux drivers report the kernel release through ethtool; Windows
+ * reports the adapter's driver version and no kernel release).
+ */
 const collectEnaDriverInventory: CommandDocument = (_parameters, env) => {
   const { guest } = env;
   const driver = guest.runningDriver;
   const loaded = driver.present && env.enaAttached;
-  const versionFromKernel = guest.osFamily === 'linux' && driver.present && driver.version === undefined;
-  const content: Record<string, string> = {
+  const windows = guest.osFamily === 'windows';
+  let version = '';
+  let source: DriverVersionSource = 'none';
+  if (windows && driver.present) [version, source] = [driver.version ?? '', driver.version === undefined ? 'none' : 'windows-adapter'];
+  else if (driver.present && driver.source === 'out-of-tree' && driver.version !== undefined) [version, source] = [driver.version, 'modinfo'];
+  else if (loaded) [version, source] = [guest.kernelRelease, 'ethtool'];
+  const build: DriverBuild = windows ? 'windows' : driver.present ? (driver.source === 'out-of-tree' ? 'out-of-tree' : 'in-tree') : 'unknown';
+  const content: Record<EnaDriverInventoryField, string> = {
     DriverPresent: String(driver.present),
     DriverLoaded: String(loaded),
-    InterfaceDriver: loaded ? 'ena' : guest.osFamily === 'windows' ? 'xenvif' : 'vif',
-    DriverVersion: versionFromKernel ? guest.kernelRelease : (driver.version ?? ''),
-    DriverVersionSource: !driver.present ? '' : versionFromKernel ? 'kernel' : guest.osFamily === 'windows' ? 'windows-driver' : 'module',
-    DriverBuild: driver.source ?? '',
-    KernelRelease: guest.kernelRelease,
+    // Unconfirmed: the driver file of the Windows PV adapter (xennet) as the collector would lower-case it.
+    InterfaceDriver: loaded ? 'ena' : windows ? 'xennet' : 'vif',
+    InterfaceName: windows ? 'Ethernet' : 'eth0',
+    DriverVersion: version,
+    DriverVersionSource: source,
+    DriverBuild: build,
+    KernelRelease: windows ? '' : guest.kernelRelease,
     OsFamily: guest.osFamily,
     OsId: guest.spec.osId,
-    OsVersion: guest.spec.osVersion,
+    OsVersion: windows ? guest.kernelRelease : guest.spec.osVersion,
     OsName: guest.spec.osName,
-    CollectedAt: env.now.toISOString(),
-    CollectorVersion: SIMULATED_COLLECTOR_VERSION,
+    CollectedAt: `${env.now.toISOString().slice(0, 19)}Z`,
+    CollectorVersion: ENA_DRIVER_COLLECTOR_VERSION,
     Errors: '',
   };
   return outcome({ status: 'Success', stdout: JSON.stringify(content), durationSeconds: 10, inventory: { typeName: ENA_INVENTORY_TYPE, content: [content] } });

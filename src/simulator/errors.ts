@@ -10,6 +10,7 @@
  */
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { SSMServiceException } from '@aws-sdk/client-ssm';
+import type { StepTrace } from './trace.js';
 
 /** Base class of everything the simulator itself refuses. */
 export class SimulatorError extends Error {
@@ -60,6 +61,16 @@ export class InvalidInputError extends SimulatorError {}
 /** A step gave up: a condition was not met, a command failed, an approval was rejected. */
 export class StepFailedError extends SimulatorError {}
 
+/** A nested automation (aws:executeAutomation) did not succeed; `child` holds its run and trace. */
+export class ChildAutomationFailedError extends StepFailedError {
+  constructor(
+    documentName: string,
+    readonly child: { readonly executionId: string; readonly status: string; readonly failureMessage?: string; readonly trace: readonly StepTrace[] },
+  ) {
+    super(`Nested automation ${documentName} (${child.executionId}) ended ${child.status}${child.failureMessage ? `: ${child.failureMessage}` : ''}`);
+  }
+}
+
 /** A step ran past its `timeoutSeconds` (or the action's default) in simulated time. */
 export class StepTimedOutError extends SimulatorError {}
 
@@ -68,8 +79,9 @@ export class UnsupportedOperationError extends SimulatorError {
   constructor(
     readonly service: string,
     readonly operation: string,
+    readonly stepName?: string,
   ) {
-    super(`The account model does not implement ${service}:${operation}`);
+    super(`${stepName === undefined ? '' : `Step ${stepName}: `}The account model does not implement ${service}:${operation}`);
   }
 }
 

@@ -1,0 +1,71 @@
+import { DescribeInstancesCommand, EC2Client, ModifyInstanceAttributeCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { ListInventoryEntriesCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Faults, wireEc2Client, wireSsmClient } from '../../src/simulator/index.js';
+import { INSTANCE_ID, singleInstanceAccount } from './fixtures.js';
+
+const ec2Stub = mockClient(EC2Client);
+const ssmStub = mockClient(SSMClient);
+
+afterEach(() => {
+  ec2Stub.reset();
+  ssmStub.reset();
+});
+
+describe('SDK clients served by the account model', () => {
+  it('answers DescribeInstances with the model’s instances', async () => {
+    // Prepare
+    const account = singleInstanceAccount();
+    wireEc2Client(ec2Stub, account);
+    const client = new EC2Client({ region: 'us-east-1' });
+
+    // Act
+    const output = await client.send(new DescribeInstancesCommand({ InstanceIds: [INSTANCE_ID] }));
+
+    // Assess
+    expect(output.Reservations?.[0]?.Instances?.[0]?.State?.Name).toBe('running');
+    expect(ec2Stub).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [INSTANCE_ID] });
+    expect(account.calls.calls({ service: 'ec2' })).toHaveLength(1);
+  });
+
+  it('rejects with the SDK-shaped EC2 error the model raises', async () => {
+    // Prepare
+    const account = singleInstanceAccount();
+    wireEc2Client(ec2Stub, account);
+    const client = new EC2Client({ region: 'us-east-1' });
+
+    // Act
+    const sending = client.send(new ModifyInstanceAttributeCommand({ InstanceId: INSTANCE_ID, EnaSupport: { Value: true } }));
+
+    // Assess
+    await expect(sending).rejects.toMatchObject({ name: 'IncorrectInstanceState', $fault: 'client' });
+  });
+
+  it('applies injected faults to SDK calls too', async () => {
+    // Prepare
+    const account = singleInstanceAccount({ faults: [Faults.throttle('ec2', 'StopInstances')] });
+    wireEc2Client(ec2Stub, account);
+    const client = new EC2Client({ region: 'us-east-1', maxAttempts: 1 });
+
+    // Act
+    const sending = client.send(new StopInstancesCommand({ InstanceIds: [INSTANCE_ID] }));
+
+    // Assess
+    await expect(sending).rejects.toMatchObject({ name: 'RequestLimitExceeded' });
+    expect(account.ec2.instance(INSTANCE_ID)?.State?.Name).toBe('running');
+  });
+
+  it('answers SSM ListInventoryEntries from the model', async () => {
+    // Prepare
+    const account = singleInstanceAccount({ snapshot: { inventory: { [INSTANCE_ID]: { 'Custom:EnaDriver': [{ DriverVersion: '2.8.1g' }] } } } });
+    wireSsmClient(ssmStub, account);
+    const client = new SSMClient({ region: 'us-east-1' });
+
+    // Act
+    const output = await client.send(new ListInventoryEntriesCommand({ InstanceId: INSTANCE_ID, TypeName: 'Custom:EnaDriver' }));
+
+    // Assess
+    expect(output.Entries).toEqual([{ DriverVersion: '2.8.1g' }]);
+  });
+});
