@@ -1,0 +1,188 @@
+/**
+ * Rules every SSM document in automation-docs/ must follow, checked over the files as deployed:
+ * AWS's own JSON schema for Automation documents, constrained parameters (tried with valid and
+ * invalid samples), references that resolve, and failure paths that end.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv from 'ajv';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+const directory = fileURLToPath(new URL('../../automation-docs/', import.meta.url));
+const schemaPath = fileURLToPath(new URL('../../node_modules/aws-ssm-document-language-service/dist/schema.json', import.meta.url));
+
+interface Parameter {
+  readonly type: string;
+  readonly default?: unknown;
+  readonly allowedPattern?: string;
+  readonly allowedValues?: readonly string[];
+}
+
+interface Step {
+  readonly name: string;
+  readonly action: string;
+  readonly inputs?: Record<string, unknown>;
+  readonly outputs?: readonly { Name: string }[];
+  readonly onFailure?: string;
+  readonly onCancel?: string;
+  readonly nextStep?: string;
+  readonly isEnd?: boolean;
+  readonly isCritical?: boolean;
+}
+
+interface AutomationDocument {
+  readonly schemaVersion: string;
+  readonly description?: string;
+  readonly assumeRole?: string;
+  readonly parameters?: Record<string, Parameter>;
+  readonly mainSteps: readonly Step[];
+  readonly outputs?: readonly string[];
+}
+
+const documents = readdirSync(directory)
+  .filter((name) => name.endsWith('.yaml'))
+  .map((name) => ({ name, document: parse(readFileSync(join(directory, name), 'utf8')) as AutomationDocument }));
+const automations = documents.filter(({ document }) => document.schemaVersion === '0.3');
+
+/**
+ * Valid and invalid samples for every parameter name a runbook uses. A runbook that adds a
+ * parameter must add its samples here, which is the point: every input is tried both ways.
+ */
+const SAMPLES: Record<string, { valid: readonly string[]; invalid: readonly string[] }> = {
+  InstanceId: { valid: ['i-0123456789abcdef0', 'i-12345678'], invalid: ['', 'i-XYZ', 'i-0123456789abcdef0; reboot', 'vol-0123456789abcdef0'] },
+  AutomationAssumeRole: {
+    valid: ['', 'arn:aws:iam::123456789012:role/EnaGuardRemediation', 'arn:aws-us-gov:iam::123456789012:role/path/Role'],
+    invalid: ['EnaGuardRemediation', 'arn:aws:iam::12345:role/x', 'arn:aws:iam::123456789012:user/alice'],
+  },
+  CreateBackupImage: { valid: ['true', 'false'], invalid: ['yes', 'TRUE', ''] },
+  AcceptMissingDriverEvidence: { valid: ['true', 'false'], invalid: ['yes', ''] },
+  ImageId: { valid: ['', 'ami-0123456789abcdef0'], invalid: ['ami-XYZ', 'snap-0123456789abcdef0', 'ami-0123456789abcdef0 '] },
+  LaunchTemplateId: { valid: ['', 'lt-0123456789abcdef0'], invalid: ['lt-XYZ', 'my-template', 'ami-0123456789abcdef0'] },
+  BootTestSubnetId: { valid: ['', 'subnet-0123456789abcdef0'], invalid: ['subnet-XYZ', 'vpc-0123456789abcdef0'] },
+  BootTestInstanceType: { valid: ['m5.large', 'c6i.xlarge', 'm7g.2xlarge'], invalid: ['', 'm5 large', 'm5.large; rm -rf /'] },
+  MakeNewVersionDefault: { valid: ['true', 'false'], invalid: ['yes', ''] },
+  NameSuffix: { valid: ['-ena'], invalid: ['', 'with space', '$(reboot)'] },
+  DeprecateAfterDays: { valid: ['0', '30', '365'], invalid: ['', '-1', 'thirty'] },
+  TargetWindowsDriverVersion: { valid: ['', '2.6.0', '2.11.0'], invalid: ['latest', '2.6', '2.6.0; reboot'] },
+  AllowReboot: { valid: ['true', 'false'], invalid: ['yes', ''] },
+};
+
+function accepts(parameter: Parameter, value: string): boolean {
+  if (parameter.allowedValues) return parameter.allowedValues.includes(value);
+  return new RegExp(parameter.allowedPattern ?? '(?!)').test(value);
+}
+
+/** Every `{{ … }}` reference in a value, however deep. */
+function references(value: unknown): string[] {
+  if (typeof value === 'string') return [...value.matchAll(/\{\{\s*([^}\s]+)\s*\}\}/g)].map((match) => match[1] ?? '');
+  if (Array.isArray(value)) return value.flatMap(references);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(references);
+  return [];
+}
+
+/** Outputs an action provides without declaring them (AWS Systems Manager action reference). */
+const BUILT_IN_OUTPUTS: Record<string, readonly string[]> = {
+  'aws:createImage': ['ImageId', 'ImageState'],
+  'aws:runCommand': ['CommandId', 'Status', 'ResponseCode', 'Output'],
+  'aws:approve': ['ApprovalStatus', 'ApproverDecisions'],
+  'aws:executeAutomation': ['ExecutionId', 'Status', 'Output'],
+};
+
+const SYSTEM_VARIABLES = ['automation:EXECUTION_ID', 'global:ACCOUNT_ID', 'global:REGION', 'global:DATE', 'global:DATE_TIME', 'global:AWS_PARTITION'];
+
+/** Actions and APIs that change something: a failure there must never be skipped silently. */
+function changesSomething(step: Step): boolean {
+  if (['aws:changeInstanceState', 'aws:createImage', 'aws:runCommand', 'aws:executeAutomation'].includes(step.action)) return true;
+  if (step.action !== 'aws:executeAwsApi') return false;
+  return !/^(Describe|List|Get)/.test(String(step.inputs?.Api ?? ''));
+}
+
+function successor(document: AutomationDocument, index: number): string | undefined {
+  const step = document.mainSteps[index];
+  if (!step || step.isEnd) return undefined;
+  return step.nextStep ?? document.mainSteps[index + 1]?.name;
+}
+
+describe('the automation documents', () => {
+  it('are found', () => {
+    expect(automations.map(({ name }) => name)).toContain('EnaGuard-EnableEnaSupport.yaml');
+  });
+});
+
+describe.each(automations)('$name', ({ name, document }) => {
+  const parameters = document.parameters ?? {};
+  const stepNames = new Set(document.mainSteps.map((step) => step.name));
+
+  it('passes AWS\'s JSON schema for Automation documents', () => {
+    const ajv = new Ajv({ unicodeRegExp: false, strict: false, allErrors: true });
+    const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
+
+    const valid = validate(document);
+
+    expect(validate.errors ?? [], name).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('describes itself in AWS\'s style and runs under AutomationAssumeRole', () => {
+    expect(document.description).toMatch(/## What does this document do\?/);
+    expect(document.description).toMatch(/## Input parameters/);
+    expect(document.description).toMatch(/## Output parameters/);
+    expect(document.assumeRole).toBe('{{ AutomationAssumeRole }}');
+    expect(parameters.AutomationAssumeRole?.default).toBe('');
+  });
+
+  it('constrains every String parameter, and the constraint accepts the valid samples and refuses the invalid ones', () => {
+    for (const [parameterName, parameter] of Object.entries(parameters)) {
+      if (parameter.type !== 'String') continue;
+      expect(parameter.allowedPattern ?? parameter.allowedValues, `${parameterName} has allowedPattern or allowedValues`).toBeDefined();
+      const samples = SAMPLES[parameterName];
+      expect(samples, `samples for ${parameterName} in this test`).toBeDefined();
+      for (const value of samples?.valid ?? []) expect(accepts(parameter, value), `${parameterName} accepts ${JSON.stringify(value)}`).toBe(true);
+      for (const value of samples?.invalid ?? []) expect(accepts(parameter, value), `${parameterName} refuses ${JSON.stringify(value)}`).toBe(false);
+      if (parameter.default !== undefined) expect(accepts(parameter, String(parameter.default)), `${parameterName}'s default is allowed`).toBe(true);
+    }
+  });
+
+  it('resolves every {{ }} reference to a parameter, a step output or a system variable', () => {
+    const outputsOf = new Map(document.mainSteps.map((step) => [step.name, [...(step.outputs ?? []).map((output) => output.Name), ...(BUILT_IN_OUTPUTS[step.action] ?? [])]]));
+    const used = [...references(document.mainSteps), ...references(document.assumeRole), ...(document.outputs ?? []).map((output) => output)];
+
+    expect(used.length).toBeGreaterThan(0);
+    for (const reference of used) {
+      if (Object.hasOwn(parameters, reference) || SYSTEM_VARIABLES.includes(reference)) continue;
+      const [stepName, outputName] = reference.split('.');
+      expect(outputsOf.get(stepName ?? '') ?? [], `${reference} names a step output`).toContain(outputName);
+    }
+  });
+
+  it('sends every failure to an existing step, and never skips a failed change', () => {
+    for (const step of document.mainSteps) {
+      for (const target of [step.onFailure, step.onCancel, step.nextStep]) {
+        if (target === undefined || target === 'Abort' || target === 'Continue') continue;
+        expect(stepNames.has(target.replace(/^step:/, '')), `${step.name} → ${target}`).toBe(true);
+      }
+      if (step.onFailure === 'Continue' && changesSomething(step)) {
+        throw new Error(`${step.name} changes something and continues after a failure`);
+      }
+    }
+  });
+
+  it('ends every failure path: following a failure handler never loops', () => {
+    const indexOf = new Map(document.mainSteps.map((step, index) => [step.name, index]));
+    const handlers = document.mainSteps.flatMap((step) => (step.onFailure?.startsWith('step:') ? [step.onFailure.slice(5)] : []));
+
+    expect(handlers.length).toBeGreaterThan(0);
+    for (const handler of handlers) {
+      const seen = new Set<string>();
+      let current: string | undefined = handler;
+      while (current !== undefined) {
+        expect(seen.has(current), `the path from ${handler} loops at ${current}`).toBe(false);
+        seen.add(current);
+        current = successor(document, indexOf.get(current) ?? -1);
+      }
+      expect(seen.size).toBeGreaterThan(0);
+    }
+  });
+});
