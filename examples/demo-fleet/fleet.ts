@@ -7,6 +7,7 @@
  * Windows, ENA on, off and unset, a type that cannot use ENA, an exempt instance, one shutting
  * down, one terminated, and one of a type the Region does not know.
  */
+import { imageSnapshotFiles } from './images.js';
 import { inventorySnapshotFiles } from './inventory.js';
 import type { DescribeInstancesResult, DescribeInstanceTypesResult, Instance, InstanceTypeInfo, Reservation } from '@aws-sdk/client-ec2';
 
@@ -189,5 +190,6 @@ export function demoSnapshotFiles(): Record<string, string> {
     'describe-instances.json': json(describeInstances()),
     'describe-instance-types.json': json(describeInstanceTypes()),
     ...inventorySnapshotFiles(json),
+    ...imageSnapshotFiles(json),
   };
 }

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { Verdict } from '../../rules/verdict.js';
 import type { ConfigurationItem } from './config-event.js';
+import type { Log } from './ports.js';
 
 export interface ResourceResult<Reason extends string = string> {
   readonly resourceType: string;
@@ -25,5 +26,13 @@ export interface ConfigRuleSpec<Schema extends z.ZodObject = z.ZodObject> {
   /** Judges the resource of a change notification. Absent for periodic-only rules. */
   judgeChange?(item: ConfigurationItem, parameters: z.output<Schema>): Promise<ResourceResult>;
   /** Judges every resource in scope, a batch at a time. */
-  sweep(parameters: z.output<Schema>): AsyncIterable<readonly ResourceResult[]>;
+  sweep(parameters: z.output<Schema>, context: SweepContext): AsyncIterable<readonly ResourceResult[]>;
+}
+
+/** What a sweep may know about its run besides the parameters. */
+export interface SweepContext {
+  /** The account swept: the Config event's `accountId`; undefined when the caller does not know it (the CLI). */
+  readonly accountId: string | undefined;
+  /** The run's log, for run-level records (such as one report per sweep), not one line per resource. */
+  readonly log: Log;
 }

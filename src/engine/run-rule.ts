@@ -93,6 +93,7 @@ export async function runConfigRule<S extends z.ZodObject>(
   if (event.invokingEvent.messageType === 'ScheduledNotification') {
     const sweep = await sweepRule(spec, parsed.value, {
       log,
+      accountId: event.accountId,
       onResult: (result) => report(result, orderingTimestamp),
       shouldStop: () => deadlineNear(deps),
     });
@@ -131,6 +132,8 @@ export interface SweepOptions {
   readonly onResult: (result: ResourceResult) => Promise<void>;
   /** Asked before each batch; true stops the sweep (deadline). */
   readonly shouldStop?: () => boolean;
+  /** Passed to the spec's sweep in its SweepContext. */
+  readonly accountId?: string | undefined;
 }
 
 export interface SweepOutcome {
@@ -149,12 +152,12 @@ export interface SweepOutcome {
 export async function sweepRule<S extends z.ZodObject>(
   spec: ConfigRuleSpec<S>,
   parameters: z.output<S>,
-  { log, onResult, shouldStop }: SweepOptions,
+  { log, onResult, shouldStop, accountId }: SweepOptions,
 ): Promise<SweepOutcome> {
   const seen = new Set<string>();
   let batches = 0;
   try {
-    for await (const batch of spec.sweep(parameters)) {
+    for await (const batch of spec.sweep(parameters, { accountId, log })) {
       batches += 1;
       for (const result of batch) {
         seen.add(resultKey(result.resourceType, result.resourceId));

@@ -1,0 +1,271 @@
+/**
+ * ena-image-enabled: AMIs must have ENA, because an AMI without it cannot launch ENA-required
+ * (Nitro) types at all, and every instance started from it inherits `enaSupport: false`.
+ *
+ * AWS Config neither records AMIs nor accepts evaluations of `AWS::EC2::Image`, so the verdicts
+ * land where Config can hold them and where the AMI does harm:
+ * - each launch template (`AWS::EC2::LaunchTemplate`), judged by the AMI of its default version;
+ * - the account (`AWS::::Account`), judged by the AMIs it owns.
+ * The per-AMI detail ({@link describeImages}) goes to the logs, the alerts and the CLI.
+ */
+import * as z from 'zod';
+import { exemptionVerdict } from './exemption.js';
+import type { ImageFacts, ImageLookup, ImageStateName, LaunchTemplateFacts } from './image-facts.js';
+import { exemptionTagKeyParameter } from './parameters.js';
+import { MAX_ANNOTATION_LENGTH, compliant, fitAnnotation, nonCompliant, notApplicable, notJudged, type Judged, type Verdict } from './verdict.js';
+
+export const IMAGE_ENABLED_RULE_NAME = 'ena-image-enabled';
+export const REPLACE_IMAGE_RUNBOOK = 'EnaGuard-ReplaceImageWithEna';
+
+/** A boolean as Config passes it (the string "true" or "false"); a JSON boolean is accepted too. */
+function booleanParameter(defaultValue: boolean) {
+  return z
+    .union([z.boolean(), z.stringbool({ truthy: ['true'], falsy: ['false'] })])
+    .default(defaultValue)
+    .describe(`true or false (default ${defaultValue})`);
+}
+
+export const imageEnabledParameters = z.object({
+  exemptionTagKey: exemptionTagKeyParameter,
+  /** Whether deprecated AMIs the account owns count in the account verdict. */
+  includeDeprecatedImages: booleanParameter(true),
+});
+export type ImageEnabledParameters = z.output<typeof imageEnabledParameters>;
+
+export type LaunchTemplateImageReason =
+  | 'IMAGE_HAS_ENA'
+  | 'IMAGE_WITHOUT_ENA'
+  | 'IMAGE_PARAVIRTUAL'
+  | 'IMAGE_NOT_FOUND'
+  | 'IMAGE_UNUSABLE'
+  | 'NO_IMAGE'
+  | 'EXEMPT'
+  | 'IMAGE_UNKNOWN';
+
+export type OwnedImagesReason = 'OWNED_IMAGES_HAVE_ENA' | 'OWNED_IMAGES_WITHOUT_ENA';
+
+/** States from which EC2 can launch an instance (pending and transient become available). */
+const LAUNCHABLE_STATES: readonly ImageStateName[] = ['available', 'pending', 'transient'];
+
+export function launchable(image: ImageFacts): boolean {
+  return image.state !== undefined && LAUNCHABLE_STATES.includes(image.state);
+}
+
+/** A paravirtual AMI cannot get ENA at all: ENA needs HVM, so the AMI must be rebuilt, not re-registered. */
+export function cannotGetEna(image: ImageFacts): boolean {
+  return image.enaSupport !== true && image.virtualizationType === 'paravirtual';
+}
+
+export interface LaunchTemplateImageFacts {
+  readonly template: LaunchTemplateFacts;
+  /** What the lookup of the AMI found; ignored when the template names no AMI. */
+  readonly lookup: ImageLookup;
+}
+
+/** Judges a launch template by the AMI its default version launches. */
+export function evaluateLaunchTemplateImage(
+  { template, lookup }: LaunchTemplateImageFacts,
+  parameters: ImageEnabledParameters,
+): Verdict<LaunchTemplateImageReason> {
+  const exempt = exemptionVerdict(template.tags, parameters.exemptionTagKey);
+  if (exempt) return exempt;
+
+  const reference = template.image;
+  if (reference.kind === 'none') {
+    return notApplicable(`Default version ${template.defaultVersion ?? '?'} names no AMI: the AMI is chosen at launch.`, 'NO_IMAGE');
+  }
+  if (lookup.kind === 'unknown') return notJudged(lookup.detail, 'IMAGE_UNKNOWN');
+
+  const source =
+    reference.kind === 'ssm'
+      ? `AMI ${reference.imageId ?? '?'} (from ${shorten(reference.parameter, 80)})`
+      : `AMI ${reference.imageId}`;
+  if (lookup.kind === 'missing') {
+    return nonCompliant(
+      `${source} is deregistered, not found or not shared with this account: launches from this template fail. Point it at an ENA-enabled AMI (${REPLACE_IMAGE_RUNBOOK}).`,
+      'IMAGE_NOT_FOUND',
+    );
+  }
+  const image = lookup.image;
+  if (!launchable(image)) {
+    return nonCompliant(
+      `${source} is ${image.state ?? 'in an unknown state'}: launches from this template fail. Point it at an ENA-enabled AMI (${REPLACE_IMAGE_RUNBOOK}).`,
+      'IMAGE_UNUSABLE',
+    );
+  }
+  if (image.enaSupport === true) return compliant(`${source} has ENA.`, 'IMAGE_HAS_ENA');
+
+  const exemptImage = Object.hasOwn(image.tags, parameters.exemptionTagKey)
+    ? ` The AMI is exempt by tag ${parameters.exemptionTagKey}; tag the template too if that is intended.`
+    : '';
+  if (cannotGetEna(image)) {
+    return nonCompliant(
+      `${source} is paravirtual (PV) and cannot get ENA: rebuild it as an HVM AMI with ENA and point the template at it (${REPLACE_IMAGE_RUNBOOK}).${exemptImage}`,
+      'IMAGE_PARAVIRTUAL',
+    );
+  }
+  return nonCompliant(
+    `${source} lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run ${REPLACE_IMAGE_RUNBOOK}.${exemptImage}`,
+    'IMAGE_WITHOUT_ENA',
+  );
+}
+
+/** Why an owned AMI is or is not counted in the account verdict. */
+export type OwnedImageScope = 'counted' | 'exempt' | 'deprecated' | 'unusable';
+
+export function ownedImageScope(image: ImageFacts, parameters: ImageEnabledParameters): OwnedImageScope {
+  if (Object.hasOwn(image.tags, parameters.exemptionTagKey)) return 'exempt';
+  if (!launchable(image)) return 'unusable';
+  if (image.deprecated && !parameters.includeDeprecatedImages) return 'deprecated';
+  return 'counted';
+}
+
+/**
+ * Judges the account by the AMIs it owns: NON_COMPLIANT when any counted AMI lacks ENA. The
+ * annotation names as many of them as fit in Config's 256 characters, those used by launch
+ * templates first, then the newest.
+ *
+ * @param usage how many launch templates use each AMI id (orders the AMIs named).
+ */
+export function evaluateOwnedImages(
+  images: readonly ImageFacts[],
+  parameters: ImageEnabledParameters,
+  usage: ReadonlyMap<string, number> = new Map(),
+): Judged<OwnedImagesReason> {
+  const scopes = images.map((image) => ({ image, scope: ownedImageScope(image, parameters) }));
+  const counted = scopes.filter((entry) => entry.scope === 'counted').map((entry) => entry.image);
+  const without = counted.filter((image) => image.enaSupport !== true);
+  if (without.length === 0) {
+    const skipped = (['exempt', 'deprecated', 'unusable'] as const)
+      .map((scope) => [scope, scopes.filter((entry) => entry.scope === scope).length] as const)
+      .filter(([, count]) => count > 0)
+      .map(([scope, count]) => `${count} ${scope}`);
+    const note = skipped.length > 0 ? ` (not counted: ${skipped.join(', ')})` : '';
+    const text =
+      counted.length === 0
+        ? `The account owns no AMIs in scope${note}.`
+        : counted.length === 1
+          ? `The one owned AMI in scope has ENA${note}.`
+          : `All ${counted.length} owned AMIs in scope have ENA${note}.`;
+    return compliant(text, 'OWNED_IMAGES_HAVE_ENA');
+  }
+
+  const ordered = [...without].sort(
+    (a, b) =>
+      (usage.get(b.imageId) ?? 0) - (usage.get(a.imageId) ?? 0) ||
+      (b.creationDate ?? '').localeCompare(a.creationDate ?? '') ||
+      a.imageId.localeCompare(b.imageId),
+  );
+  const paravirtual = without.filter(cannotGetEna).length;
+  const head = `${without.length} of ${counted.length} owned ${plural(counted.length, 'AMI')} ${without.length === 1 ? 'lacks' : 'lack'} ENA: `;
+  const tail = `. Run ${REPLACE_IMAGE_RUNBOOK}${paravirtual > 0 ? `; ${paravirtual} PV, rebuild as HVM` : ''}.`;
+  return nonCompliant(listWithin(head, ordered.map((image) => image.imageId), tail), 'OWNED_IMAGES_WITHOUT_ENA');
+}
+
+/**
+ * `head` + as many `items` as fit + "(+N more)" + `tail`, never longer than Config's annotation
+ * limit. Items are never cut in the middle.
+ */
+export function listWithin(head: string, items: readonly string[], tail: string, limit = MAX_ANNOTATION_LENGTH): string {
+  const build = (count: number) => {
+    const rest = items.length - count;
+    return `${head}${items.slice(0, count).join(', ')}${rest > 0 ? ` (+${rest} more)` : ''}${tail}`;
+  };
+  let count = 0;
+  while (count < items.length && build(count + 1).length <= limit) count += 1;
+  const text = build(count);
+  return text.length <= limit ? text : (fitAnnotation(text) ?? '');
+}
+
+/** One AMI, for the run's structured log record, the alerts and the CLI report. */
+export interface ImageDetail {
+  readonly imageId: string;
+  readonly name: string | undefined;
+  readonly ownerId: string | undefined;
+  /** Owned by the evaluated account (read with `Owners: ['self']`), rather than only referenced. */
+  readonly owned: boolean;
+  readonly creationDate: string | undefined;
+  readonly deprecationTime: string | undefined;
+  readonly deprecated: boolean;
+  /** EC2's state, or `not-found` when a referenced AMI was not returned. */
+  readonly state: ImageStateName | 'not-found' | 'unknown';
+  readonly virtualizationType: 'hvm' | 'paravirtual' | undefined;
+  readonly rootDeviceType: 'ebs' | 'instance-store' | undefined;
+  readonly enaSupport: boolean;
+  /** Lacks ENA and is paravirtual: it cannot be re-registered with ENA, only rebuilt as HVM. */
+  readonly cannotGetEna: boolean;
+  /** How the account verdict treated it; `not-owned` for AMIs only referenced by templates. */
+  readonly scope: OwnedImageScope | 'not-owned';
+  /** The launch templates whose default version launches it. */
+  readonly launchTemplates: readonly { readonly id: string; readonly name: string }[];
+}
+
+export interface ImageCatalog {
+  readonly owned: readonly ImageFacts[];
+  /** Lookups of the AMIs templates name that the account does not own. */
+  readonly referenced: ReadonlyMap<string, ImageLookup>;
+  /** Each template with the AMI id its default version launches (undefined: none or unresolved). */
+  readonly templates: readonly { readonly template: LaunchTemplateFacts; readonly imageId: string | undefined }[];
+}
+
+/** The per-AMI detail: every owned AMI, then every other AMI a template names, sorted by id. */
+export function describeImages(catalog: ImageCatalog, parameters: ImageEnabledParameters): ImageDetail[] {
+  const users = new Map<string, { id: string; name: string }[]>();
+  for (const { template, imageId } of catalog.templates) {
+    if (imageId === undefined) continue;
+    const list = users.get(imageId) ?? [];
+    list.push({ id: template.launchTemplateId, name: template.launchTemplateName });
+    users.set(imageId, list);
+  }
+  const detail = (image: ImageFacts, scope: ImageDetail['scope']): ImageDetail => ({
+    imageId: image.imageId,
+    name: image.name,
+    ownerId: image.ownerId,
+    owned: scope !== 'not-owned',
+    creationDate: image.creationDate,
+    deprecationTime: image.deprecationTime,
+    deprecated: image.deprecated,
+    state: image.state ?? 'unknown',
+    virtualizationType: image.virtualizationType,
+    rootDeviceType: image.rootDeviceType,
+    enaSupport: image.enaSupport === true,
+    cannotGetEna: cannotGetEna(image),
+    scope,
+    launchTemplates: users.get(image.imageId) ?? [],
+  });
+  const owned = catalog.owned.map((image) => detail(image, ownedImageScope(image, parameters)));
+  const ownedIds = new Set(catalog.owned.map((image) => image.imageId));
+  const others: ImageDetail[] = [];
+  for (const [imageId, lookup] of catalog.referenced) {
+    if (ownedIds.has(imageId)) continue;
+    if (lookup.kind === 'found') {
+      others.push(detail(lookup.image, 'not-owned'));
+      continue;
+    }
+    others.push({
+      imageId,
+      name: undefined,
+      ownerId: undefined,
+      owned: false,
+      creationDate: undefined,
+      deprecationTime: undefined,
+      deprecated: false,
+      state: lookup.kind === 'missing' ? 'not-found' : 'unknown',
+      virtualizationType: undefined,
+      rootDeviceType: undefined,
+      enaSupport: false,
+      cannotGetEna: false,
+      scope: 'not-owned',
+      launchTemplates: users.get(imageId) ?? [],
+    });
+  }
+  return [...owned, ...others].sort((a, b) => a.imageId.localeCompare(b.imageId));
+}
+
+function plural(count: number, noun: string): string {
+  return count === 1 ? noun : `${noun}s`;
+}
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

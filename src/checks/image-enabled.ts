@@ -1,0 +1,206 @@
+/**
+ * Binds the pure `ena-image-enabled` rule to an ImageReader, for the engine and the CLI.
+ *
+ * A sweep reads every owned AMI and every launch template's default version, resolves
+ * `resolve:ssm:` AMIs, looks up the AMIs templates name that the account does not own (in
+ * batches), then reports one result per launch template and one for the account. It never
+ * reports an `AWS::EC2::Image`: Config rejects that type. The per-AMI detail is written as one
+ * structured log record per run and returned by {@link assessImages}, which the CLI and the
+ * alerts can call directly.
+ */
+import {
+  IMAGE_ENABLED_RULE_NAME,
+  describeImages,
+  evaluateLaunchTemplateImage,
+  evaluateOwnedImages,
+  imageEnabledParameters,
+  ownedImageScope,
+  type ImageDetail,
+  type ImageEnabledParameters,
+} from '../../rules/image-enabled.js';
+import { referencedImageId, type ImageFacts, type ImageLookup, type LaunchTemplateFacts } from '../../rules/image-facts.js';
+import { notJudged } from '../../rules/verdict.js';
+import type { Log } from '../engine/ports.js';
+import type { ConfigRuleSpec, ResourceResult } from '../engine/rule-spec.js';
+import { describeError } from '../errors.js';
+import type { ImageReader } from '../facts/image-reader.js';
+
+export const LAUNCH_TEMPLATE_RESOURCE_TYPE = 'AWS::EC2::LaunchTemplate';
+export const ACCOUNT_RESOURCE_TYPE = 'AWS::::Account';
+
+/** Template results handed to the engine at a time (one PutEvaluations call's worth). */
+const RESULTS_PER_BATCH = 100;
+
+/** The message of the per-run AMI report record. */
+export const IMAGE_REPORT_MESSAGE = 'AMI report';
+
+/**
+ * CloudWatch Logs refuses events over 256 KiB; a report larger than this many characters of
+ * JSON is split into parts (`part` of `parts`), each still a complete record.
+ */
+export const IMAGE_REPORT_RECORD_LIMIT = 200_000;
+
+export interface ImageAssessment {
+  /** The account judged; undefined when neither the caller nor the facts said. */
+  readonly accountId: string | undefined;
+  /** One result per launch template (`AWS::EC2::LaunchTemplate`). */
+  readonly templates: readonly ResourceResult[];
+  /** The account result (`AWS::::Account`), judged by the AMIs the account owns. */
+  readonly account: ResourceResult;
+  /** Every owned AMI and every other AMI a template names, sorted by id. */
+  readonly images: readonly ImageDetail[];
+}
+
+export function imageEnabledCheck(images: ImageReader): ConfigRuleSpec<typeof imageEnabledParameters> {
+  return {
+    name: IMAGE_ENABLED_RULE_NAME,
+    parameters: imageEnabledParameters,
+    // Periodic only: AMIs are not recorded by Config, so no change notification concerns them.
+    changeResourceTypes: [],
+    sweptResourceTypes: [LAUNCH_TEMPLATE_RESOURCE_TYPE, ACCOUNT_RESOURCE_TYPE],
+
+    async *sweep(parameters, context) {
+      const assessment = await assessImages(images, parameters, { accountId: context.accountId });
+      logImageReport(context.log, assessment);
+      for (let start = 0; start < assessment.templates.length; start += RESULTS_PER_BATCH) {
+        yield assessment.templates.slice(start, start + RESULTS_PER_BATCH);
+      }
+      yield [assessment.account];
+    },
+  };
+}
+
+/**
+ * Reads the facts and judges every launch template and the account. Fails (FactsUnavailableError)
+ * only when the owned AMIs or the launch templates cannot be read; a failed lookup or alias
+ * resolution leaves just the templates concerned unjudged.
+ */
+export async function assessImages(
+  images: ImageReader,
+  parameters: ImageEnabledParameters,
+  context: { readonly accountId?: string | undefined } = {},
+): Promise<ImageAssessment> {
+  const owned: ImageFacts[] = [];
+  for await (const page of images.ownedImagePages()) owned.push(...page);
+  const listed: LaunchTemplateFacts[] = [];
+  for await (const page of images.launchTemplatePages()) listed.push(...page);
+
+  const { templates, aliasFailures } = await resolveAliases(images, listed);
+  const ownedById = new Map(owned.map((image) => [image.imageId, image]));
+  const foreignIds = [...new Set(templates.map((template) => referencedImageId(template.image)))].filter(
+    (id): id is string => id !== undefined && !ownedById.has(id),
+  );
+  const referenced = await lookUp(images, foreignIds);
+  const lookupOf = (template: LaunchTemplateFacts): ImageLookup => {
+    const failure = aliasFailures.get(template.launchTemplateId);
+    if (failure !== undefined) return { kind: 'unknown', detail: failure };
+    const id = referencedImageId(template.image);
+    if (id === undefined) return { kind: 'missing' };
+    const mine = ownedById.get(id);
+    return mine ? { kind: 'found', image: mine } : (referenced.get(id) ?? { kind: 'missing' });
+  };
+
+  const templateResults = templates.map((template): ResourceResult => {
+    const imageId = referencedImageId(template.image);
+    return {
+      resourceType: LAUNCH_TEMPLATE_RESOURCE_TYPE,
+      resourceId: template.launchTemplateId,
+      verdict: evaluateLaunchTemplateImage({ template, lookup: lookupOf(template) }, parameters),
+      details: {
+        launchTemplateName: template.launchTemplateName,
+        ...(imageId === undefined ? {} : { imageId }),
+        ...(template.image.kind === 'ssm' ? { imageParameter: template.image.parameter } : {}),
+      },
+    };
+  });
+
+  const usage = new Map<string, number>();
+  for (const template of templates) {
+    const id = referencedImageId(template.image);
+    if (id !== undefined) usage.set(id, (usage.get(id) ?? 0) + 1);
+  }
+  const accountId = context.accountId ?? owned.find((image) => image.ownerId)?.ownerId ?? (await images.accountId?.());
+  const counted = owned.filter((image) => ownedImageScope(image, parameters) === 'counted');
+  const account: ResourceResult = {
+    resourceType: ACCOUNT_RESOURCE_TYPE,
+    resourceId: accountId ?? 'unknown-account',
+    verdict: accountId
+      ? evaluateOwnedImages(owned, parameters, usage)
+      : notJudged('The account id is unknown (not in the event, and the account owns no AMI that would say).', 'ACCOUNT_UNKNOWN'),
+    details: {
+      ownedImages: String(owned.length),
+      countedImages: String(counted.length),
+      imagesWithoutEna: String(counted.filter((image) => image.enaSupport !== true).length),
+    },
+  };
+
+  const catalog = {
+    owned,
+    referenced,
+    templates: templates.map((template) => ({
+      template,
+      imageId: aliasFailures.has(template.launchTemplateId) ? undefined : referencedImageId(template.image),
+    })),
+  };
+  return { accountId, templates: templateResults, account, images: describeImages(catalog, parameters) };
+}
+
+/** Fills in the AMI of every `resolve:ssm:` template; a failure is kept per template. */
+async function resolveAliases(
+  images: ImageReader,
+  listed: readonly LaunchTemplateFacts[],
+): Promise<{ templates: LaunchTemplateFacts[]; aliasFailures: Map<string, string> }> {
+  const aliasFailures = new Map<string, string>();
+  const unresolved = listed.filter((template) => template.image.kind === 'ssm' && template.image.imageId === undefined);
+  if (unresolved.length === 0) return { templates: [...listed], aliasFailures };
+  const resolutions = await images.resolveImageAliases(unresolved);
+  const templates = listed.map((template) => {
+    if (template.image.kind !== 'ssm' || template.image.imageId !== undefined) return template;
+    const resolution = resolutions.get(template.launchTemplateId);
+    if (resolution?.ok) return { ...template, image: { ...template.image, imageId: resolution.imageId } };
+    aliasFailures.set(template.launchTemplateId, resolution?.detail ?? `${template.image.parameter} was not resolved.`);
+    return template;
+  });
+  return { templates, aliasFailures };
+}
+
+/** Looks up AMIs the account does not own; a failed lookup makes them unknown, not missing. */
+async function lookUp(images: ImageReader, imageIds: readonly string[]): Promise<ReadonlyMap<string, ImageLookup>> {
+  if (imageIds.length === 0) return new Map();
+  try {
+    const found = await images.imagesById(imageIds);
+    return new Map(
+      imageIds.map((id): [string, ImageLookup] => {
+        const image = found.get(id);
+        return [id, image ? { kind: 'found', image } : { kind: 'missing' }];
+      }),
+    );
+  } catch (error) {
+    const detail = `Could not look the AMI up: ${describeError(error)}`;
+    return new Map(imageIds.map((id): [string, ImageLookup] => [id, { kind: 'unknown', detail }]));
+  }
+}
+
+/** Writes the per-AMI detail as one structured record (split only when CloudWatch would refuse it). */
+export function logImageReport(log: Log, assessment: ImageAssessment): void {
+  const summary = {
+    accountId: assessment.accountId,
+    ownedImages: assessment.images.filter((image) => image.owned).length,
+    countedImages: assessment.images.filter((image) => image.scope === 'counted').length,
+    imagesWithoutEna: assessment.images.filter((image) => image.scope === 'counted' && !image.enaSupport).length,
+    imagesThatCannotGetEna: assessment.images.filter((image) => image.cannotGetEna).length,
+    launchTemplates: assessment.templates.length,
+  };
+  const parts: ImageDetail[][] = [[]];
+  let size = JSON.stringify(summary).length;
+  for (const image of assessment.images) {
+    const entry = JSON.stringify(image).length + 1;
+    if (size + entry > IMAGE_REPORT_RECORD_LIMIT && parts.at(-1)!.length > 0) {
+      parts.push([]);
+      size = JSON.stringify(summary).length;
+    }
+    parts.at(-1)!.push(image);
+    size += entry;
+  }
+  parts.forEach((images, index) => log.info(IMAGE_REPORT_MESSAGE, { ...summary, part: index + 1, parts: parts.length, images }));
+}
