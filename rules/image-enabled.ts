@@ -11,19 +11,11 @@
 import * as z from 'zod';
 import { exemptionVerdict } from './exemption.js';
 import type { ImageFacts, ImageLookup, ImageStateName, LaunchTemplateFacts } from './image-facts.js';
-import { exemptionTagKeyParameter } from './parameters.js';
+import { booleanParameter, exemptionTagKeyParameter } from './parameters.js';
 import { MAX_ANNOTATION_LENGTH, compliant, fitAnnotation, nonCompliant, notApplicable, notJudged, type Judged, type Verdict } from './verdict.js';
 
 export const IMAGE_ENABLED_RULE_NAME = 'ena-image-enabled';
 export const REPLACE_IMAGE_RUNBOOK = 'EnaGuard-ReplaceImageWithEna';
-
-/** A boolean as Config passes it (the string "true" or "false"); a JSON boolean is accepted too. */
-function booleanParameter(defaultValue: boolean) {
-  return z
-    .union([z.boolean(), z.stringbool({ truthy: ['true'], falsy: ['false'] })])
-    .default(defaultValue)
-    .describe(`true or false (default ${defaultValue})`);
-}
 
 export const imageEnabledParameters = z.object({
   exemptionTagKey: exemptionTagKeyParameter,

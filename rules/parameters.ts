@@ -28,6 +28,14 @@ export function complianceChoiceParameter<const D extends 'NON_COMPLIANT' | 'NOT
     .describe(`NON_COMPLIANT or NOT_APPLICABLE (default ${defaultValue})`);
 }
 
+/** A boolean as Config passes it (the string "true" or "false"); a JSON boolean is accepted too. */
+export function booleanParameter(defaultValue: boolean) {
+  return z
+    .union([z.boolean(), z.stringbool({ truthy: ['true'], falsy: ['false'] })])
+    .default(defaultValue)
+    .describe(`true or false (default ${defaultValue})`);
+}
+
 /**
  * Validates raw parameters against a rule's schema. Values are trimmed and an empty value counts
  * as absent (the Config console sends "" for a parameter left blank), so the default applies.
