@@ -85,6 +85,9 @@ export function defaultGuestSpec(platform: 'linux' | 'windows'): GuestSpec {
       };
 }
 
+/** The marker comment of ena-guard's driver-evidence scripts (Linux and Windows). */
+export const DRIVER_EVIDENCE_MARKER = 'ena-guard:driver-evidence';
+
 /** One instance's guest. */
 export class Guest {
   private installed: { kernelRelease: string; enaDriver: EnaDriverState };
@@ -98,6 +101,13 @@ export class Guest {
     this.spec = spec;
     this.installed = { kernelRelease: spec.kernelRelease, enaDriver: spec.enaDriver };
     this.booted = { ...this.installed };
+    // ena-guard's own driver-evidence check (EnaGuard-EnableEnaSupport) answers from the running
+    // kernel, as the real script does; tests may still register a different answer.
+    this.onScript(DRIVER_EVIDENCE_MARKER, ({ guest }) =>
+      guest.runningDriver.present
+        ? { stdout: `ENA driver present for kernel ${guest.kernelRelease}` }
+        : { exitCode: 1, stderr: `No ENA driver for kernel ${guest.kernelRelease}` },
+    );
   }
 
   get osFamily(): OsFamily {

@@ -29,7 +29,7 @@ export {
   type ServiceName,
 } from './errors.js';
 export { FaultInjector, Faults, type FaultRule } from './faults.js';
-export { Guest, defaultGuestSpec, type GuestSpec, type ScriptBehaviour, type ScriptResult } from './guest.js';
+export { DRIVER_EVIDENCE_MARKER, Guest, defaultGuestSpec, type GuestSpec, type ScriptBehaviour, type ScriptResult } from './guest.js';
 export { assertActionsSupported, simulate, type ApprovalOption, type SimulateOptions, type SimulationResult } from './interpreter.js';
 export { resolveParameters } from './parameters.js';
 export { EC2_COMMANDS, SSM_COMMANDS, wireEc2Client, wireSsmClient } from './sdk-stub.js';

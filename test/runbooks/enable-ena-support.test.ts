@@ -52,8 +52,9 @@ interface Scenario {
 }
 
 /**
- * One instance (r4.large, Xen, ENA off, running by default). The guest answers the runbook's
- * driver-evidence script as a real one would: success only when its running kernel has a driver.
+ * One instance (r4.large, Xen, ENA off, running by default). The simulated guest answers the
+ * runbook's driver-evidence script as a real one would: success only when its running kernel has
+ * a driver.
  */
 function account({ instance: overrides, guest = LINUX_WITH_DRIVER, snapshot, faults = [] }: Scenario = {}): AccountModel {
   const model = AccountModel.fromSnapshot(
@@ -68,9 +69,6 @@ function account({ instance: overrides, guest = LINUX_WITH_DRIVER, snapshot, fau
       ...snapshot,
     },
     { faults },
-  );
-  model.guest(INSTANCE_ID).onScript('ena-guard:driver-evidence', ({ guest: current }) =>
-    current.runningDriver.present ? { stdout: 'ENA driver present' } : { exitCode: 1, stderr: 'No ENA driver' },
   );
   return model;
 }
