@@ -3,7 +3,8 @@
  *
  * Exit codes: 0 ran and everything judged is compliant (or `demo`); 1 bad usage or input
  * (message on stderr); 2 ran and found NON_COMPLIANT resources; 3 ran but some resources could
- * not be judged (and none was NON_COMPLIANT).
+ * not be judged (and none was NON_COMPLIANT); 4 `simulate` ran and the simulated runbook did not
+ * succeed.
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -13,12 +14,15 @@ import { EnaGuardError, MissingSnapshotFileError, SnapshotError, describeError }
 import { snapshotSources, type FactSources } from '../facts/sources.js';
 import { countVerdicts, renderCsv, renderJson, renderTable, toRows } from './report.js';
 import { parametersPerRule, runCheck, type RuleRun } from './run-checks.js';
+import { renderSimulation, simulateRunbook } from './simulate.js';
 
-export const EXIT = { ok: 0, usage: 1, nonCompliant: 2, notJudged: 3 } as const;
+export const EXIT = { ok: 0, usage: 1, nonCompliant: 2, notJudged: 3, simulationFailed: 4 } as const;
 
 const USAGE = `Usage:
   ena-guard demo                                   evaluate the bundled demo fleet
   ena-guard check --snapshot DIR [options]         evaluate a folder of aws ec2 describe-* exports
+  ena-guard simulate RUNBOOK --snapshot DIR --param InstanceId=i-...
+                                                   run a runbook of automation-docs/ in the simulator
 
 Options:
   --format table|json|csv   output format (default table)
@@ -27,6 +31,9 @@ Options:
   --verbose                 log progress to stderr`;
 
 export const DEMO_FLEET = fileURLToPath(new URL('../../examples/demo-fleet', import.meta.url));
+/** The remediation the demo previews: ENA on the reporting database, whose guest has a driver. */
+const DEMO_RUNBOOK = 'EnaGuard-EnableEnaSupport';
+const DEMO_RUNBOOK_PARAMETERS = { InstanceId: 'i-0a11c0ffee0000003' };
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -63,7 +70,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 
   const snapshot = command === 'demo' ? DEMO_FLEET : values.snapshot;
-  if (command !== 'demo' && command !== 'check') {
+  if (command !== 'demo' && command !== 'check' && command !== 'simulate') {
     io.stderr(`Unknown command ${command}.\n\n${USAGE}`);
     return EXIT.usage;
   }
@@ -75,6 +82,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const log: Log = values.verbose ? stderrLog(io) : silentLog;
   try {
     const parameters = parseParams(values.param);
+    if (command === 'simulate') {
+      const runbook = positionals[1];
+      if (!runbook) throw new EnaGuardError('simulate needs a runbook, e.g. ena-guard simulate EnaGuard-EnableEnaSupport --snapshot DIR --param InstanceId=i-...');
+      const report = await simulateRunbook(runbook, snapshot, parameters);
+      io.stdout(values.format === 'json' ? JSON.stringify({ ...report.result, changes: report.changes, assumptions: report.assumptions }, null, 2) : renderSimulation(report));
+      return report.result.status === 'Success' ? EXIT.ok : EXIT.simulationFailed;
+    }
     const runs = await runAllChecks(snapshotSources(snapshot), parameters, log);
     // A broken snapshot file is bad input, not a partial result: say what is wrong and stop. A
     // missing file only stops the checks that need it, unless no check could run at all.
@@ -84,6 +98,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const rows = toRows(runs);
     const render = { table: renderTable, json: renderJson, csv: renderCsv }[values.format as 'table' | 'json' | 'csv'];
     io.stdout(render(rows));
+    if (command === 'demo' && values.format === 'table') io.stdout(`\n${renderSimulation(await simulateRunbook(DEMO_RUNBOOK, snapshot, DEMO_RUNBOOK_PARAMETERS))}`);
     for (const run of runs.filter((candidate) => !candidate.complete)) {
       io.stderr(`${run.ruleName}: the sweep did not complete: ${describeError(run.error)}`);
     }

@@ -10,15 +10,11 @@
  */
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { SSMServiceException } from '@aws-sdk/client-ssm';
+import { EnaGuardError } from '../errors.js';
 import type { StepTrace } from './trace.js';
 
 /** Base class of everything the simulator itself refuses. */
-export class SimulatorError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class SimulatorError extends EnaGuardError {}
 
 /** The document file could not be read or parsed, or breaks the schema 0.3 rules. */
 export class DocumentError extends SimulatorError {

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_FLEET, EXIT, main } from '../../src/cli/main.js';
+import { accountFromSnapshot } from '../../src/cli/simulate.js';
+
+async function cli(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { stdout: (text) => out.push(text), stderr: (text) => err.push(text) });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('ena-guard simulate', () => {
+  it('previews enabling ENA on a demo instance whose inventory reports a driver, and exits 0', async () => {
+    const result = await cli('simulate', 'EnaGuard-EnableEnaSupport', '--snapshot', DEMO_FLEET, '--param', 'InstanceId=i-0a11c0ffee0000003');
+
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toContain('Simulated EnaGuard-EnableEnaSupport (nothing in AWS was called)');
+    expect(result.stdout).toMatch(/Success\s+enableEnaSupport \(aws:executeAwsApi\)/);
+    expect(result.stdout).toContain('Outcome: Success');
+    expect(result.stdout).toMatch(/ec2:ModifyInstanceAttribute \{"InstanceId":"i-0a11c0ffee0000003","EnaSupport":\{"Value":true\}\}/);
+  });
+
+  it('shows the refusal for an instance with no driver evidence, says what it assumed, and exits 4', async () => {
+    const result = await cli('simulate', 'EnaGuard-EnableEnaSupport', '--snapshot', DEMO_FLEET, '--param', 'InstanceId=i-0a11c0ffee0000004');
+
+    expect(result.code).toBe(EXIT.simulationFailed);
+    expect(result.stdout).toMatch(/Outcome: Failed - .*refuseWithoutDriverEvidence/);
+    expect(result.stdout).toContain('Changes it would make: none');
+    expect(result.stdout).toContain('Assumed: i-0a11c0ffee0000004: no Custom:EnaDriver inventory, so its guest is assumed to have no ENA driver');
+  });
+
+  it('prints the run as JSON when asked', async () => {
+    const result = await cli('simulate', 'EnaGuard-EnableEnaSupport', '--snapshot', DEMO_FLEET, '--param', 'InstanceId=i-0a11c0ffee0000001', '--format', 'json');
+
+    const report = JSON.parse(result.stdout) as { status: string; trace: { stepName: string }[]; changes: string[] };
+    expect(report.status).toBe('Success');
+    expect(report.trace.map((step) => step.stepName)).toContain('confirmAlreadyEnabled');
+    expect(report.changes).toEqual([]);
+  });
+
+  it.each([
+    [['simulate', '--snapshot', DEMO_FLEET], 'simulate needs a runbook'],
+    [['simulate', 'EnaGuard-NoSuchRunbook', '--snapshot', DEMO_FLEET], 'No runbook EnaGuard-NoSuchRunbook: give a file, or one of'],
+    [['simulate', 'EnaGuard-EnableEnaSupport', '--snapshot', DEMO_FLEET], 'InstanceId'],
+    [['simulate', 'EnaGuard-EnableEnaSupport', '--snapshot', DEMO_FLEET, '--param', 'InstanceId=i-nope'], 'InstanceId'],
+  ])('%j exits 1 and names what is wrong', async (args, message) => {
+    const result = await cli(...args);
+
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toContain(message);
+  });
+});
+
+describe('accountFromSnapshot', () => {
+  it('gives each guest the driver its inventory reports, and assumes none where there is no inventory', async () => {
+    const { account, assumptions } = await accountFromSnapshot(DEMO_FLEET);
+
+    expect(account.guest('i-0a11c0ffee0000003').runningDriver).toMatchObject({ present: true, version: '2.1.3g', source: 'out-of-tree' });
+    expect(account.guest('i-0a11c0ffee0000005').runningDriver.present).toBe(false);
+    expect(account.guest('i-0a11c0ffee0000004').runningDriver.present).toBe(false);
+    expect(assumptions).toContain('i-0a11c0ffee0000004: no Custom:EnaDriver inventory, so its guest is assumed to have no ENA driver');
+    expect(account.ec2.instance('i-0a11c0ffee0000003')?.InstanceType).toBe('r4.xlarge');
+  });
+});
