@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { functionNames } from '../../scripts/build.js';
 import { syncedTemplate } from '../../scripts/sync-template.js';
 import { parse } from 'yaml';
-import { grantedActions, readTemplate } from '../support/cloudformation.js';
+import { actionsNeededBy } from '../support/automation-permissions.js';
+import { grantedActions, readTemplate, type TemplateResource } from '../support/cloudformation.js';
 import { toolAvailable } from '../support/tools.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -95,6 +96,24 @@ describe('template.yaml', () => {
       const source = parse(readFileSync(join(root, 'automation-docs', `${name}.yaml`), 'utf8')) as unknown;
       expect(document.Properties?.Content, name).toEqual(source);
     }
+  });
+
+  it.each(
+    Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::Config::RemediationConfiguration')
+      .map(([logicalId, resource]) => [logicalId, resource] as const),
+  )('%s runs its runbook under a role granted exactly the calls the runbook makes', (_logicalId, remediation) => {
+    const documentId = (remediation.Properties?.TargetId as { Ref: string }).Ref;
+    const document = template.Resources[documentId];
+    const roleAttribute = (remediation.Properties?.Parameters as Record<string, { StaticValue?: { Values: { 'Fn::GetAtt': string[] }[] } }>).AutomationAssumeRole?.StaticValue?.Values[0]?.['Fn::GetAtt'];
+    const role = template.Resources[roleAttribute?.[0] ?? ''] as TemplateResource;
+    const content = document?.Properties?.Content as { mainSteps: { action: string; inputs?: Record<string, unknown> }[] };
+    const policies = (role.Properties?.Policies ?? []) as { PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
+    const granted = policies.flatMap((policy) => policy.PolicyDocument.Statement.flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action])));
+
+    expect(roleAttribute?.[1]).toBe('Arn');
+    expect([...new Set(granted)].sort()).toEqual(actionsNeededBy(content.mainSteps));
+    expect(remediation.Properties?.Parameters).toMatchObject({ InstanceId: { ResourceValue: { Value: 'RESOURCE_ID' } } });
   });
 
   it('lets Config invoke each rule function only from this account', () => {
