@@ -27,8 +27,9 @@ export function actionsNeededBy(steps: readonly Step[]): string[] {
   const needed = new Set<string>();
   for (const step of steps) {
     const inputs = step.inputs ?? {};
+    const calls = ACTION_CALLS[step.action];
     if (API_ACTIONS.has(step.action)) needed.add(`${String(inputs.Service).toLowerCase()}:${String(inputs.Api)}`);
-    else if (ACTION_CALLS[step.action]) for (const action of ACTION_CALLS[step.action](inputs)) needed.add(action);
+    else if (calls) for (const action of calls(inputs)) needed.add(action);
     else if (!NO_CALLS.has(step.action)) throw new Error(`No IAM mapping for ${step.action}`);
   }
   return [...needed].sort();
