@@ -14,6 +14,8 @@ import { DescribeInstanceTypesCommand, DescribeInstancesCommand, EC2Client, type
 import { DescribeInstanceInformationCommand, ListInventoryEntriesCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { driverCurrentCheck } from '../src/checks/driver-current.js';
+import { DEMO_FLEET } from '../src/cli/main.js';
+import { simulateRunbook } from '../src/cli/simulate.js';
 import { instanceEnabledCheck } from '../src/checks/instance-enabled.js';
 import { noMetrics, silentLog } from '../src/engine/ports.js';
 import type { ConfigRuleSpec } from '../src/engine/rule-spec.js';
@@ -155,3 +157,14 @@ console.log(`  ena-instance-enabled time per instance, ${large} vs ${small}: ${(
 console.log(`  ena-driver-current time per instance, ${large} vs ${small} (concurrency 8): ${(perInstance(driverLarge) / perInstance(driverParallel)).toFixed(2)}`);
 console.log(`  ena-driver-current inventoryConcurrency 1 vs 8 at ${small} (${LATENCY_MS} ms per read): ${((driverSerial?.milliseconds ?? 0) / (driverParallel?.milliseconds ?? 1)).toFixed(2)}x faster with 8`);
 console.log(`  AWS calls per instance, ena-driver-current at ${large}: ${(Object.values(driverLarge?.calls ?? {}).reduce((a, b) => a + b, 0) / large!).toFixed(3)}`);
+
+// Runbook simulation: simulated seconds per wall-clock millisecond for EnaGuard-EnableEnaSupport.
+const simulations = 50;
+let simulatedMs = 0;
+const simulationStarted = performance.now();
+for (let run = 0; run < simulations; run += 1) {
+  const report = await simulateRunbook('EnaGuard-EnableEnaSupport', DEMO_FLEET, { InstanceId: 'i-0a11c0ffee0000003' });
+  simulatedMs += report.result.endTime.getTime() - report.result.startTime.getTime();
+}
+const wallMs = (performance.now() - simulationStarted) / simulations;
+console.log(`  EnaGuard-EnableEnaSupport simulation: ${wallMs.toFixed(1)} ms of wall time for ${(simulatedMs / simulations / 1000).toFixed(0)} s of simulated time (${(simulatedMs / simulations / wallMs).toFixed(0)}x faster than real time), snapshot load included`);
