@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { allChecks } from '../checks/index.js';
 import { silentLog, type Log } from '../engine/ports.js';
 import { EnaGuardError, MissingSnapshotFileError, SnapshotError, describeError } from '../errors.js';
-import { snapshotSources, type FactSources } from '../facts/sources.js';
+import { createAwsClients } from '../aws/clients.js';
+import { awsSources, snapshotSources, type FactSources } from '../facts/sources.js';
 import { countVerdicts, renderCsv, renderJson, renderTable, toRows } from './report.js';
 import { parametersPerRule, runCheck, type RuleRun } from './run-checks.js';
 import { renderSimulation, simulateRunbook } from './simulate.js';
@@ -21,6 +22,7 @@ export const EXIT = { ok: 0, usage: 1, nonCompliant: 2, notJudged: 3, simulation
 const USAGE = `Usage:
   ena-guard demo                                   evaluate the bundled demo fleet
   ena-guard check --snapshot DIR [options]         evaluate a folder of aws ec2 describe-* exports
+  ena-guard check --live [--region R ...]          evaluate the account of the current credentials
   ena-guard simulate RUNBOOK --snapshot DIR --param InstanceId=i-...
                                                    run a runbook of automation-docs/ in the simulator
 
@@ -38,6 +40,8 @@ const DEMO_RUNBOOK_PARAMETERS = { InstanceId: 'i-0a11c0ffee0000003' };
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Progress for people, set only when stderr is a terminal (machine output stays clean). */
+  readonly progress?: (text: string) => void;
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -48,6 +52,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       allowPositionals: true,
       options: {
         snapshot: { type: 'string' },
+        live: { type: 'boolean', default: false },
+        region: { type: 'string', multiple: true, default: [] },
         format: { type: 'string', default: 'table' },
         param: { type: 'string', multiple: true, default: [] },
         verbose: { type: 'boolean', default: false },
@@ -74,8 +80,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr(`Unknown command ${command}.\n\n${USAGE}`);
     return EXIT.usage;
   }
-  if (!snapshot) {
-    io.stderr(`check needs --snapshot DIR (a folder of aws ec2 describe-* JSON exports).`);
+  const live = command === 'check' && values.live;
+  if (live && snapshot) {
+    io.stderr('check takes either --snapshot DIR or --live, not both.');
+    return EXIT.usage;
+  }
+  if (!snapshot && !live) {
+    io.stderr(`${command} needs --snapshot DIR (a folder of aws ec2 describe-* JSON exports)${command === 'check' ? ' or --live' : ''}.`);
     return EXIT.usage;
   }
 
@@ -85,11 +96,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (command === 'simulate') {
       const runbook = positionals[1];
       if (!runbook) throw new EnaGuardError('simulate needs a runbook, e.g. ena-guard simulate EnaGuard-EnableEnaSupport --snapshot DIR --param InstanceId=i-...');
-      const report = await simulateRunbook(runbook, snapshot, parameters);
+      const report = await simulateRunbook(runbook, snapshot ?? '', parameters);
       io.stdout(values.format === 'json' ? JSON.stringify({ ...report.result, changes: report.changes, assumptions: report.assumptions }, null, 2) : renderSimulation(report));
       return report.result.status === 'Success' ? EXIT.ok : EXIT.simulationFailed;
     }
-    const runs = await runAllChecks(snapshotSources(snapshot), parameters, log);
+    const progress = io.progress ?? (() => {});
+    const runs: RuleRun[] = [];
+    if (live) {
+      // One pass per Region, with the credentials and account of the environment (AWS_PROFILE...).
+      for (const region of values.region.length > 0 ? values.region : [undefined]) {
+        progress(`Checking ${region ?? 'the default Region'}...`);
+        const sources = awsSources(createAwsClients(region ? { region } : {}));
+        runs.push(...(await runAllChecks(sources, parameters, log, progress)).map((run) => ({ ...run, region: region ?? '' })));
+      }
+    } else {
+      runs.push(...(await runAllChecks(snapshotSources(snapshot ?? ''), parameters, log, progress)));
+    }
     // A broken snapshot file is bad input, not a partial result: say what is wrong and stop. A
     // missing file only stops the checks that need it, unless no check could run at all.
     const broken = runs.find((run) => run.error instanceof SnapshotError && !(run.error instanceof MissingSnapshotFileError));
@@ -98,7 +120,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const rows = toRows(runs);
     const render = { table: renderTable, json: renderJson, csv: renderCsv }[values.format as 'table' | 'json' | 'csv'];
     io.stdout(render(rows));
-    if (command === 'demo' && values.format === 'table') io.stdout(`\n${renderSimulation(await simulateRunbook(DEMO_RUNBOOK, snapshot, DEMO_RUNBOOK_PARAMETERS))}`);
+    if (command === 'demo' && values.format === 'table') io.stdout(`\n${renderSimulation(await simulateRunbook(DEMO_RUNBOOK, DEMO_FLEET, DEMO_RUNBOOK_PARAMETERS))}`);
     for (const run of runs.filter((candidate) => !candidate.complete)) {
       io.stderr(`${run.ruleName}: the sweep did not complete: ${describeError(run.error)}`);
     }
@@ -115,11 +137,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-export async function runAllChecks(sources: FactSources, parameters: Readonly<Record<string, string>>, log: Log): Promise<RuleRun[]> {
+export async function runAllChecks(
+  sources: FactSources,
+  parameters: Readonly<Record<string, string>>,
+  log: Log,
+  progress: (text: string) => void = () => {},
+): Promise<RuleRun[]> {
   const specs = allChecks(sources);
   const perRule = parametersPerRule(specs, parameters);
   const runs: RuleRun[] = [];
-  for (const spec of specs) runs.push(await runCheck(spec, perRule.get(spec.name) ?? {}, log));
+  for (const spec of specs) {
+    progress(`  ${spec.name}`);
+    runs.push(await runCheck(spec, perRule.get(spec.name) ?? {}, log));
+  }
   return runs;
 }
 
@@ -144,6 +174,7 @@ if (invokedDirectly) {
   const code = await main(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(`${text}\n`),
     stderr: (text) => process.stderr.write(`${text}\n`),
+    ...(process.stderr.isTTY ? { progress: (text: string) => process.stderr.write(`${text}\n`) } : {}),
   });
   process.exitCode = code;
 }

@@ -8,6 +8,8 @@ import type { RuleRun } from './run-checks.js';
 
 export interface ReportRow {
   readonly rule: string;
+  /** The Region, in live mode; '' for a snapshot. */
+  readonly region: string;
   readonly resourceType: string;
   readonly resourceId: string;
   readonly subject: string;
@@ -21,6 +23,7 @@ export function toRows(runs: readonly RuleRun[]): ReportRow[] {
   return runs.flatMap((run) =>
     run.results.map((result) => ({
       rule: run.ruleName,
+      region: run.region ?? '',
       resourceType: result.resourceType,
       resourceId: result.resourceId,
       subject: result.details?.instanceType ?? result.details?.imageId ?? '',
@@ -45,8 +48,9 @@ export function summaryLine(rows: readonly ReportRow[]): string {
 }
 
 export function renderTable(rows: readonly ReportRow[]): string {
-  const header = ['RULE', 'RESOURCE', 'TYPE', 'VERDICT', 'ANNOTATION'];
-  const cells = rows.map((row) => [row.rule, row.resourceId, row.subject, row.verdict, row.annotation]);
+  const regional = rows.some((row) => row.region !== '');
+  const header = [...(regional ? ['REGION'] : []), 'RULE', 'RESOURCE', 'TYPE', 'VERDICT', 'ANNOTATION'];
+  const cells = rows.map((row) => [...(regional ? [row.region] : []), row.rule, row.resourceId, row.subject, row.verdict, row.annotation]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]?.length ?? 0)));
   const format = (line: readonly string[]) =>
     line.map((cell, column) => (column === line.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');
@@ -59,9 +63,9 @@ export function renderJson(rows: readonly ReportRow[]): string {
 
 export function renderCsv(rows: readonly ReportRow[]): string {
   const quote = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
-  const header = ['rule', 'resourceType', 'resourceId', 'subject', 'verdict', 'annotation', 'reasons'];
+  const header = ['rule', 'region', 'resourceType', 'resourceId', 'subject', 'verdict', 'annotation', 'reasons'];
   const lines = rows.map((row) =>
-    [row.rule, row.resourceType, row.resourceId, row.subject, row.verdict, row.annotation, row.reasons.join(' ')].map(quote).join(','),
+    [row.rule, row.region, row.resourceType, row.resourceId, row.subject, row.verdict, row.annotation, row.reasons.join(' ')].map(quote).join(','),
   );
   return [header.join(','), ...lines].join('\n');
 }

@@ -16,6 +16,8 @@ export interface RuleRun {
   readonly complete: boolean;
   /** Why the sweep stopped early, if it did. */
   readonly error?: unknown;
+  /** The Region swept, in live mode. */
+  readonly region?: string;
 }
 
 /**
