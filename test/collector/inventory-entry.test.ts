@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnaDriverInventoryEntries, parseEnaDriverInventoryEntry } from '../../rules/inventory.js';
+import { inventoryEntry } from '../support/inventory.js';
 
 /** An entry as ListInventoryEntries returns it for Custom:EnaDriver. */
-const entry: Record<string, string> = {
-  DriverPresent: 'true',
-  DriverLoaded: 'true',
-  InterfaceDriver: 'ena',
-  InterfaceName: 'eth0',
-  DriverVersion: '2.8.1g',
-  DriverVersionSource: 'modinfo',
-  DriverBuild: 'out-of-tree',
-  KernelRelease: '4.14.186-146.268.amzn2.x86_64',
-  OsFamily: 'linux',
-  OsId: 'amzn',
-  OsVersion: '2',
-  OsName: 'Amazon Linux 2',
-  CollectedAt: '2026-01-05T10:00:00Z',
-  CollectorVersion: '1',
-  Errors: 'ethtool not found; ip not found',
-};
+const entry = inventoryEntry({ Errors: 'ethtool not found; ip not found' });
 
 describe('parseEnaDriverInventoryEntry', () => {
   it('turns a full entry into the typed inventory', () => {
