@@ -248,6 +248,7 @@ export class Ec2Model {
       CreateImage: (i) => this.createImage(i),
       RegisterImage: (i) => this.registerImage(i),
       DescribeImages: (i) => this.describeImages(i),
+      DescribeImageAttribute: (i) => this.describeImageAttribute(i),
       ModifyImageAttribute: (i) => this.modifyImageAttribute(i),
       EnableImageDeprecation: (i) => this.enableImageDeprecation(i),
       DeregisterImage: (i) => this.deregisterImage(i),
@@ -700,11 +701,22 @@ export class Ec2Model {
     for (const mapping of mappings) {
       const snapshotId = mapping.Ebs?.SnapshotId;
       if (snapshotId === undefined) continue;
+      // EbsBlockDevice (EC2 API reference): from an existing snapshot "you must omit this parameter.
+      // If you include this parameter, the request will fail, regardless of the value". DescribeImages
+      // returns it, so mappings copied from there must not be passed on as they are. Unconfirmed:
+      // the message (the code is EC2's InvalidBlockDeviceMapping).
+      if (mapping.Ebs?.Encrypted !== undefined) {
+        fail('ec2', 'InvalidBlockDeviceMapping', `the encrypted flag cannot be specified since device ${mapping.DeviceName ?? '?'} has a snapshot specified.`);
+      }
       const snapshot = this.snapshots.get(snapshotId);
       if (snapshot === undefined) fail('ec2', 'InvalidSnapshot.NotFound', `The snapshot '${snapshotId}' does not exist.`);
       if (mapping.DeviceName === rootDeviceName) guest = snapshot.guest;
     }
     if (mappings.length === 0 && typeof input['ImageLocation'] !== 'string') fail('ec2', 'InvalidParameterCombination', 'RegisterImage needs BlockDeviceMappings with a root snapshot (or an ImageLocation)');
+    // RegisterImage tags only the image: "If you specify another value for ResourceType, the request fails."
+    const specifications = (input['TagSpecifications'] as { ResourceType?: string; Tags?: Tag[] }[] | undefined) ?? [];
+    if (specifications.some((s) => s.ResourceType !== 'image')) fail('ec2', 'InvalidParameterValue', 'RegisterImage can tag only the image: TagSpecifications ResourceType must be image');
+    const tags = specifications.flatMap((s) => s.Tags ?? []).map((t) => ({ Key: t.Key, Value: t.Value ?? '' }));
     const image: Image = {
       ImageId: this.ids.ec2('ami'),
       Name: name,
@@ -723,6 +735,7 @@ export class Ec2Model {
       ImageType: 'machine',
       Public: false,
       BlockDeviceMappings: mappings,
+      Tags: tags.length > 0 ? tags : undefined,
     };
     if (guest?.osFamily === 'windows') image.Platform = WINDOWS_PLATFORM;
     return ok({ ImageId: this.addImage(image, guest, this.timings.registerImageSeconds) });
@@ -769,6 +782,37 @@ export class Ec2Model {
     return ok({ Images: matching.map((i) => copy(i)) });
   }
 
+  /**
+   * DescribeImageAttribute for the attributes runbooks read: `blockDeviceMapping` (without
+   * `Encrypted`, which the EbsBlockDevice reference says DescribeImageAttribute does not return,
+   * so the mappings can be passed to RegisterImage as they are), `description` and `bootMode`.
+   */
+  private describeImageAttribute(input: Record<string, unknown>): object {
+    const record = this.liveImage(requireString('ec2', input, 'ImageId'));
+    const attribute = requireString('ec2', input, 'Attribute');
+    const image = record.image;
+    switch (attribute) {
+      case 'blockDeviceMapping':
+        return ok({
+          ImageId: image.ImageId,
+          BlockDeviceMappings: (image.BlockDeviceMappings ?? []).map((mapping) => {
+            const result = copy(mapping);
+            if (result.Ebs !== undefined) {
+              delete result.Ebs.Encrypted;
+              delete result.Ebs.KmsKeyId;
+            }
+            return result;
+          }),
+        });
+      case 'description':
+        return ok({ ImageId: image.ImageId, Description: image.Description === undefined ? {} : { Value: image.Description } });
+      case 'bootMode':
+        return ok({ ImageId: image.ImageId, BootMode: image.BootMode === undefined ? {} : { Value: image.BootMode } });
+      default:
+        return fail('ec2', 'InvalidParameterValue', `Value (${attribute}) for parameter attribute is invalid or not modelled by the simulator`);
+    }
+  }
+
   private modifyImageAttribute(input: Record<string, unknown>): object {
     const record = this.liveImage(requireString('ec2', input, 'ImageId'));
     const attribute = input['Attribute'] as string | undefined;
@@ -787,6 +831,8 @@ export class Ec2Model {
     const at = input['DeprecateAt'];
     const when = at instanceof Date ? at : typeof at === 'string' ? new Date(at) : undefined;
     if (when === undefined || Number.isNaN(when.getTime())) fail('ec2', 'MissingParameter', 'The request must contain the parameter DeprecateAt');
+    // EC2 API reference: "You can't specify a date in the past." Unconfirmed: the error code and message.
+    if (when.getTime() < this.clock.nowMs()) fail('ec2', 'InvalidParameterValue', `DeprecateAt ${when.toISOString()} is in the past; specify a future date and time`);
     record.image.DeprecationTime = when.toISOString();
     return ok({ Return: true });
   }

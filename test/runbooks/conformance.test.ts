@@ -64,7 +64,6 @@ const SAMPLES: Record<string, { valid: readonly string[]; invalid: readonly stri
   BootTestInstanceType: { valid: ['m5.large', 'c6i.xlarge', 'm7g.2xlarge'], invalid: ['', 'm5 large', 'm5.large; rm -rf /'] },
   MakeNewVersionDefault: { valid: ['true', 'false'], invalid: ['yes', ''] },
   NameSuffix: { valid: ['-ena'], invalid: ['', 'with space', '$(reboot)'] },
-  DeprecateAfterDays: { valid: ['0', '30', '365'], invalid: ['', '-1', 'thirty'] },
   TargetWindowsDriverVersion: { valid: ['', '2.6.0', '2.11.0'], invalid: ['latest', '2.6', '2.6.0; reboot'] },
   AllowReboot: { valid: ['true', 'false'], invalid: ['yes', ''] },
 };
