@@ -17,7 +17,8 @@ const ACTION_CALLS: Record<string, (inputs: Record<string, unknown>) => string[]
   },
   'aws:createImage': () => ['ec2:CreateImage', 'ec2:DescribeImages'],
   'aws:runCommand': () => ['ssm:SendCommand', 'ssm:ListCommands', 'ssm:ListCommandInvocations'],
-  'aws:executeAutomation': () => ['ssm:StartAutomationExecution', 'ssm:GetAutomationExecution'],
+  // The child runs under the role passed in its parameters, so the parent must be able to pass it.
+  'aws:executeAutomation': () => ['ssm:StartAutomationExecution', 'ssm:GetAutomationExecution', 'iam:PassRole'],
 };
 
 const API_ACTIONS = new Set(['aws:executeAwsApi', 'aws:assertAwsResourceProperty', 'aws:waitForAwsResourceProperty']);

@@ -113,7 +113,8 @@ describe('template.yaml', () => {
 
     expect(roleAttribute?.[1]).toBe('Arn');
     expect([...new Set(granted)].sort()).toEqual(actionsNeededBy(content.mainSteps));
-    expect(remediation.Properties?.Parameters).toMatchObject({ InstanceId: { ResourceValue: { Value: 'RESOURCE_ID' } } });
+    const resourceParameters = Object.values(remediation.Properties?.Parameters as Record<string, { ResourceValue?: { Value: string } }>).filter((parameter) => parameter.ResourceValue);
+    expect(resourceParameters).toEqual([{ ResourceValue: { Value: 'RESOURCE_ID' } }]);
   });
 
   it('lets Config invoke each rule function only from this account', () => {
