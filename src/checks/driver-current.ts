@@ -18,7 +18,7 @@ import type { EnaCapability, InstanceFacts } from '../../rules/facts.js';
 import { notJudged } from '../../rules/verdict.js';
 import type { ConfigRuleSpec, ResourceResult } from '../engine/rule-spec.js';
 import type { FleetReader } from '../facts/fleet-reader.js';
-import { instanceFactsFromConfigurationItem } from '../facts/instance-facts.js';
+import { instanceFactsFromConfigurationItem } from './configuration-item.js';
 import type { DriverInventoryLookup, InventoryReader, ManagedInstance } from '../facts/inventory-reader.js';
 import { INSTANCE_RESOURCE_TYPE, capabilitiesFor, subjectOf } from './instance-enabled.js';
 

@@ -9,7 +9,7 @@ import { notJudged } from '../../rules/verdict.js';
 import type { ConfigRuleSpec, ResourceResult } from '../engine/rule-spec.js';
 import { describeError } from '../errors.js';
 import type { FleetReader } from '../facts/fleet-reader.js';
-import { instanceFactsFromConfigurationItem } from '../facts/instance-facts.js';
+import { instanceFactsFromConfigurationItem } from './configuration-item.js';
 
 export const INSTANCE_RESOURCE_TYPE = 'AWS::EC2::Instance';
 

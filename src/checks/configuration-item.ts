@@ -1,0 +1,45 @@
+/**
+ * Reads the instance facts out of the configuration that AWS Config records for
+ * `AWS::EC2::Instance` (camelCase keys, tags in the configuration item's own `tags` map).
+ */
+import * as z from 'zod';
+import type { InstanceFacts } from '../../rules/facts.js';
+import type { ConfigurationItem } from '../engine/config-event.js';
+import { FactsUnavailableError } from '../errors.js';
+import { platformOf, stateName } from '../facts/instance-facts.js';
+
+const recordedInstanceSchema = z.object({
+  instanceId: z.string().min(1),
+  instanceType: z.string().min(1),
+  state: z.object({ name: z.string() }).nullish(),
+  enaSupport: z.boolean().nullish(),
+  rootDeviceType: z.enum(['ebs', 'instance-store']).nullish(),
+  platform: z.string().nullish(),
+  virtualizationType: z.enum(['hvm', 'paravirtual']).nullish(),
+  instanceLifecycle: z.string().nullish(),
+  imageId: z.string().nullish(),
+});
+
+/** Throws {@link FactsUnavailableError} naming the missing or malformed field. */
+export function instanceFactsFromConfigurationItem(item: ConfigurationItem): InstanceFacts {
+  const parsed = recordedInstanceSchema.safeParse(item.configuration ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new FactsUnavailableError(
+      `Configuration item of ${item.resourceId} lacks a usable configuration.${issue?.path.join('.') ?? ''} (${issue?.message ?? 'invalid'}).`,
+    );
+  }
+  const recorded = parsed.data;
+  return {
+    instanceId: recorded.instanceId,
+    instanceType: recorded.instanceType,
+    state: stateName(recorded.state?.name, recorded.instanceId),
+    enaSupport: recorded.enaSupport ?? undefined,
+    rootDeviceType: recorded.rootDeviceType ?? undefined,
+    platform: platformOf(recorded.platform),
+    virtualizationType: recorded.virtualizationType ?? undefined,
+    instanceLifecycle: recorded.instanceLifecycle ?? undefined,
+    imageId: recorded.imageId ?? undefined,
+    tags: item.tags,
+  };
+}
