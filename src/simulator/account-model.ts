@@ -5,7 +5,7 @@
  * {@link AccountModel.call}.
  */
 import type { Image, InstanceTypeInfo, LaunchTemplate, LaunchTemplateVersion, Reservation } from '@aws-sdk/client-ec2';
-import type { InstanceInformation } from '@aws-sdk/client-ssm';
+import type { AssociationDescription, InstanceInformation } from '@aws-sdk/client-ssm';
 import { AutoScalingModel, type AutoScalingGroupSettings, type AutoScalingInstanceDetails } from './autoscaling-model.js';
 import { CallLog, resourceIdsOf } from './call-log.js';
 import { VirtualClock } from './clock.js';
@@ -43,8 +43,14 @@ export interface AccountSnapshot {
   readonly guests?: Readonly<Record<string, GuestSpec>>;
   readonly autoScalingGroups?: readonly AutoScalingGroupSettings[];
   readonly autoScalingInstances?: readonly AutoScalingInstanceDetails[];
-  /** Custom inventory: instance id → type name → entries. */
+  /** Custom inventory as already uploaded (ListInventoryEntries shows it at once): instance id → type name → entries. */
   readonly inventory?: Readonly<Record<string, Readonly<Record<string, readonly Record<string, string>[]>>>>;
+  /**
+   * State Manager associations, as DescribeAssociation returns them (`AssociationId` and `Name`
+   * required), e.g. `{ AssociationId, Name: 'AWS-GatherSoftwareInventory', Targets: [{ Key:
+   * 'InstanceIds', Values: ['*'] }], Parameters: { customInventory: ['Enabled'] } }`.
+   */
+  readonly associations?: readonly AssociationDescription[];
 }
 
 export interface AccountModelOptions {
@@ -120,6 +126,7 @@ export class AccountModel {
     for (const [instanceId, types] of Object.entries(snapshot.inventory ?? {})) {
       for (const [typeName, entries] of Object.entries(types)) model.ssm.seedInventory(instanceId, typeName, entries, model.clock.now());
     }
+    model.ssm.seedAssociations(snapshot.associations ?? []);
     return model;
   }
 

@@ -29,7 +29,10 @@ export interface CommandOutcome {
   readonly durationSeconds: number;
   /** The agent reboots the instance after the command. */
   readonly reboot: boolean;
-  /** A custom inventory item the command wrote (collected right away in the simulation). */
+  /**
+   * A custom inventory file the command wrote into the agent's custom inventory folder. It reaches
+   * ListInventoryEntries only when an inventory association gathers it (StartAssociationsOnce).
+   */
   readonly inventory?: { readonly typeName: string; readonly content: readonly Record<string, string>[] };
 }
 

@@ -55,6 +55,20 @@ export interface ScriptResult {
 
 export type ScriptBehaviour = (context: ScriptContext) => ScriptResult;
 
+/**
+ * A JSON file in the SSM Agent's custom inventory folder (`/var/lib/amazon/ssm/<id>/inventory/custom`,
+ * `%SystemDrive%\ProgramData\Amazon\SSM\InstanceData\<id>\inventory\custom`). Writing one
+ * publishes nothing: the inventory association (AWS-GatherSoftwareInventory with `customInventory`
+ * Enabled) reads the folder and uploads what it finds when it runs.
+ */
+export interface CustomInventoryFile {
+  readonly typeName: string;
+  readonly schemaVersion: string;
+  readonly content: readonly Readonly<Record<string, string>>[];
+  /** Simulated time the file was written (ISO 8601). */
+  readonly writtenAt: string;
+}
+
 interface RegisteredScript {
   readonly match: string | RegExp;
   readonly behaviour: ScriptBehaviour;
@@ -93,6 +107,8 @@ export class Guest {
   private installed: { kernelRelease: string; enaDriver: EnaDriverState };
   private booted: { kernelRelease: string; enaDriver: EnaDriverState };
   private readonly scripts: RegisteredScript[] = [];
+  private readonly inventoryFiles = new Map<string, CustomInventoryFile>();
+  private agentStopped = false;
   /** Every script the guest ran, oldest first, with the behaviour that answered (if any). */
   readonly scriptLog: { commands: readonly string[]; matched: boolean }[] = [];
   readonly spec: GuestSpec;
@@ -114,8 +130,39 @@ export class Guest {
     return this.spec.osFamily;
   }
 
+  /** The SSM Agent is installed and registered: the instance is a managed instance. */
   get ssmAgent(): boolean {
     return this.spec.ssmAgent;
+  }
+
+  /** The SSM Agent is installed and its service runs (it can reach Systems Manager if the network is up). */
+  get agentRunning(): boolean {
+    return this.spec.ssmAgent && !this.agentStopped;
+  }
+
+  /** The agent's service stops (crash, `systemctl stop amazon-ssm-agent`): the instance stays managed but goes ConnectionLost. */
+  stopAgent(): void {
+    this.agentStopped = true;
+  }
+
+  /** The agent's service starts again. */
+  startAgent(): void {
+    this.agentStopped = false;
+  }
+
+  /** Writes (or replaces) a file in the agent's custom inventory folder, one per type name. */
+  writeCustomInventory(file: CustomInventoryFile): void {
+    this.inventoryFiles.set(file.typeName, { ...file, content: file.content.map((entry) => ({ ...entry })) });
+  }
+
+  /** The custom inventory file of a type, as the guest holds it now (whether or not it was gathered). */
+  customInventory(typeName: string): CustomInventoryFile | undefined {
+    return this.inventoryFiles.get(typeName);
+  }
+
+  /** Every custom inventory file the guest holds, as an inventory gather would read them. */
+  get customInventoryFiles(): readonly CustomInventoryFile[] {
+    return [...this.inventoryFiles.values()];
   }
 
   /** The kernel the guest runs now. */
@@ -153,9 +200,13 @@ export class Guest {
     this.installed = { kernelRelease, enaDriver: enaDriver ?? this.installed.enaDriver };
   }
 
-  /** The instance boots: what is installed becomes what runs. */
+  /**
+   * The instance boots: what is installed becomes what runs, and the agent's service starts
+   * (Unconfirmed: the agent is enabled at boot, as the AMIs ship it).
+   */
   boot(): void {
     this.booted = { ...this.installed };
+    this.agentStopped = false;
   }
 
   /** A copy of this guest as it will boot, for an image taken from it. */

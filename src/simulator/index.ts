@@ -29,9 +29,10 @@ export {
   type ServiceName,
 } from './errors.js';
 export { FaultInjector, Faults, type FaultRule } from './faults.js';
-export { DRIVER_EVIDENCE_MARKER, Guest, defaultGuestSpec, type GuestSpec, type ScriptBehaviour, type ScriptResult } from './guest.js';
+export { DRIVER_EVIDENCE_MARKER, Guest, defaultGuestSpec, type CustomInventoryFile, type GuestSpec, type ScriptBehaviour, type ScriptResult } from './guest.js';
 export { assertActionsSupported, simulate, type ApprovalOption, type SimulateOptions, type SimulationResult } from './interpreter.js';
 export { resolveParameters } from './parameters.js';
 export { EC2_COMMANDS, SSM_COMMANDS, wireEc2Client, wireSsmClient } from './sdk-stub.js';
 export { formatTrace, type ExecutionStatus, type StepStatus, type StepTrace } from './trace.js';
+export { GATHER_INVENTORY_DOCUMENT, INVENTORY_GATHER_SECONDS, MAX_ASSOCIATIONS_ONCE } from './ssm-model.js';
 export { select, substitute } from './variables.js';

@@ -34,11 +34,14 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import {
+  DescribeAssociationCommand,
   DescribeInstanceInformationCommand,
   GetCommandInvocationCommand,
+  ListAssociationsCommand,
   ListInventoryEntriesCommand,
   PutInventoryCommand,
   SendCommandCommand,
+  StartAssociationsOnceCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
@@ -78,6 +81,9 @@ export const SSM_COMMANDS = {
   PutInventory: PutInventoryCommand,
   SendCommand: SendCommandCommand,
   GetCommandInvocation: GetCommandInvocationCommand,
+  DescribeAssociation: DescribeAssociationCommand,
+  ListAssociations: ListAssociationsCommand,
+  StartAssociationsOnce: StartAssociationsOnceCommand,
 } as const;
 
 /** Makes `mockClient(EC2Client)` answer every modelled EC2 command from the account model. */

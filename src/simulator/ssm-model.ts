@@ -1,12 +1,14 @@
 /**
- * The Systems Manager part of the account model: managed instances, custom inventory, and Run
+ * The Systems Manager part of the account model: managed instances, custom inventory, Run
  * Command (SendCommand / GetCommandInvocation) executing the known Command documents against each
- * instance's guest model.
+ * instance's guest model, and inventory associations (StartAssociationsOnce) that gather the
+ * custom inventory files the guests hold.
  */
-import type { CommandInvocationStatus, InstanceInformation } from '@aws-sdk/client-ssm';
+import type { AssociationDescription, CommandInvocationStatus, InstanceInformation, Target } from '@aws-sdk/client-ssm';
 import type { VirtualClock } from './clock.js';
 import { KNOWN_COMMAND_DOCUMENTS, type CommandOutcome } from './command-documents.js';
 import type { Ec2Model } from './ec2-model.js';
+import { SimulatorError } from './errors.js';
 import type { Guest } from './guest.js';
 import { copy, fail, ok, requireString, stringList, type IdGenerator, type OperationTable } from './model-support.js';
 
@@ -38,10 +40,38 @@ export type CustomCommandDocument = (typeof KNOWN_COMMAND_DOCUMENTS)[string];
 
 const DEFAULT_DELIVERY_TIMEOUT_SECONDS = 3600;
 
+/** The AWS document of inventory associations. */
+export const GATHER_INVENTORY_DOCUMENT = 'AWS-GatherSoftwareInventory';
+
+/**
+ * Seconds from StartAssociationsOnce to the gathered inventory being visible in
+ * ListInventoryEntries. Unconfirmed: AWS documents no figure; a gather usually takes under a minute.
+ */
+export const INVENTORY_GATHER_SECONDS = 60;
+
+/** StartAssociationsOnce takes at most this many association ids. */
+export const MAX_ASSOCIATIONS_ONCE = 10;
+
+/** Target keys an association may use in the simulator. */
+const TARGET_KEYS = ['InstanceIds', 'tag-key'];
+
+interface Association {
+  readonly description: AssociationDescription & { AssociationId: string; Name: string };
+  /** Gathers started and not yet finished. */
+  running: number;
+  lastExecution?: Date;
+}
+
+/** CaptureTime as the agent writes it: RFC 3339 in UTC, whole seconds. */
+function captureTimeOf(time: Date): string {
+  return `${time.toISOString().slice(0, 19)}Z`;
+}
+
 export class SsmModel {
   private readonly invocations = new Map<string, Invocation>();
   private readonly inventory = new Map<string, Map<string, InventoryItem>>();
   private readonly documents = new Map(Object.entries(KNOWN_COMMAND_DOCUMENTS));
+  private readonly associations = new Map<string, Association>();
 
   constructor(
     private readonly clock: VirtualClock,
@@ -60,7 +90,24 @@ export class SsmModel {
     this.putItem(instanceId, { typeName, schemaVersion: '1.0', captureTime: captureTime.toISOString(), content: entries.map((e) => ({ ...e })) });
   }
 
-  /** The inventory entries of one type for one instance (empty when none). */
+  /**
+   * Seeds State Manager associations, as DescribeAssociation returns them. Each needs an
+   * `AssociationId` and a `Name`; `Targets` may use `InstanceIds` (ids or `*`), `tag:<key>` and
+   * `tag-key` (every target must match, Unconfirmed), or the legacy `InstanceId` field.
+   */
+  seedAssociations(associations: readonly AssociationDescription[]): void {
+    for (const association of associations) {
+      const { AssociationId: id, Name: name } = association;
+      if (id === undefined || id === '' || name === undefined || name === '') throw new SimulatorError('A seeded association needs an AssociationId and a Name');
+      for (const target of association.Targets ?? []) {
+        const key = target.Key ?? '';
+        if (!TARGET_KEYS.includes(key) && !key.startsWith('tag:')) throw new SimulatorError(`Association ${id}: target key ${key} is not modelled by the simulator (InstanceIds, tag:<key>, tag-key)`);
+      }
+      this.associations.set(id, { description: { ...copy(association), AssociationId: id, Name: name }, running: 0 });
+    }
+  }
+
+  /** The inventory entries of one type for one instance, as ListInventoryEntries shows them (empty when none). */
   inventoryEntries(instanceId: string, typeName: string): Record<string, string>[] {
     return copy(this.inventory.get(instanceId)?.get(typeName)?.content ?? []);
   }
@@ -72,12 +119,15 @@ export class SsmModel {
       PutInventory: (i) => this.putInventory(i),
       SendCommand: (i) => this.sendCommand(i),
       GetCommandInvocation: (i) => this.getCommandInvocation(i),
+      DescribeAssociation: (i) => this.describeAssociation(i),
+      ListAssociations: (i) => this.listAssociations(i),
+      StartAssociationsOnce: (i) => this.startAssociationsOnce(i),
     };
   }
 
-  /** Online when the instance runs, its agent is installed and it has a network. */
+  /** Online when the instance runs, its agent runs and it has a network. */
   pingStatus(instanceId: string): 'Online' | 'ConnectionLost' {
-    return this.ec2.networkUp(instanceId) && this.guests.get(instanceId)?.ssmAgent === true ? 'Online' : 'ConnectionLost';
+    return this.ec2.networkUp(instanceId) && this.guests.get(instanceId)?.agentRunning === true ? 'Online' : 'ConnectionLost';
   }
 
   private managed(instanceId: string): boolean {
@@ -190,7 +240,8 @@ export class SsmModel {
           end: this.clock.now(),
         });
         if (result.inventory !== undefined) {
-          this.putItem(instanceId, { typeName: result.inventory.typeName, schemaVersion: '1.0', captureTime: this.clock.now().toISOString(), content: copy([...result.inventory.content]) });
+          // The command only writes the file; ListInventoryEntries shows it after an inventory gather.
+          guest.writeCustomInventory({ typeName: result.inventory.typeName, schemaVersion: '1.0', content: result.inventory.content, writtenAt: this.clock.now().toISOString() });
         }
         if (result.reboot) this.ec2.reboot(instanceId);
       });
@@ -226,6 +277,98 @@ export class SsmModel {
       StandardErrorContent: invocation.stderr,
       ExecutionStartDateTime: invocation.start?.toISOString() ?? '',
       ExecutionEndDateTime: invocation.end?.toISOString() ?? '',
+    });
+  }
+
+  // ---- State Manager associations ---------------------------------------------------------------
+
+  private association(id: string): Association {
+    const found = this.associations.get(id);
+    if (found === undefined) fail('ssm', 'AssociationDoesNotExist', `The specified association ${id} does not exist.`);
+    return found;
+  }
+
+  private associationDescription(association: Association): AssociationDescription {
+    return {
+      AssociationVersion: '1',
+      DocumentVersion: '$DEFAULT',
+      ...copy(association.description),
+      LastExecutionDate: association.lastExecution ?? association.description.LastExecutionDate,
+      Overview: { Status: association.running > 0 ? 'Pending' : association.lastExecution === undefined ? (association.description.Overview?.Status ?? 'Pending') : 'Success' },
+    };
+  }
+
+  private describeAssociation(input: Record<string, unknown>): object {
+    if (input['AssociationId'] === undefined) fail('ssm', 'ValidationException', 'DescribeAssociation needs AssociationId (Name with InstanceId is not modelled by the simulator)');
+    const id = requireString('ssm', input, 'AssociationId');
+    return ok({ AssociationDescription: this.associationDescription(this.association(id)) });
+  }
+
+  private listAssociations(input: Record<string, unknown>): object {
+    const filters = (input['AssociationFilterList'] as { key?: string; value?: string }[] | undefined) ?? [];
+    const fields: Record<string, (d: AssociationDescription) => string | undefined> = {
+      Name: (d) => d.Name,
+      AssociationId: (d) => d.AssociationId,
+      AssociationName: (d) => d.AssociationName,
+    };
+    for (const filter of filters) {
+      if (fields[filter.key ?? ''] === undefined) fail('ssm', 'ValidationException', `The association filter key ${String(filter.key)} is not modelled by the simulator (Name, AssociationId, AssociationName)`);
+    }
+    const associations = [...this.associations.values()]
+      .map((association) => this.associationDescription(association))
+      .filter((description) => filters.every((filter) => fields[filter.key ?? '']?.(description) === filter.value))
+      .map((d) => ({ Name: d.Name, AssociationId: d.AssociationId, AssociationVersion: d.AssociationVersion, AssociationName: d.AssociationName, DocumentVersion: d.DocumentVersion, Targets: d.Targets, ScheduleExpression: d.ScheduleExpression, LastExecutionDate: d.LastExecutionDate, Overview: d.Overview }));
+    return ok({ Associations: associations });
+  }
+
+  private targets(association: Association, instanceId: string): boolean {
+    const { Targets: targets = [], InstanceId: legacyInstanceId } = association.description;
+    if (targets.length === 0) return legacyInstanceId === instanceId;
+    const tags = this.ec2.instance(instanceId)?.Tags ?? [];
+    return targets.every((target: Target) => {
+      const key = target.Key ?? '';
+      const values = target.Values ?? [];
+      if (key === 'InstanceIds') return values.includes('*') || values.includes(instanceId);
+      if (key === 'tag-key') return tags.some((tag) => values.includes(tag.Key ?? ''));
+      return tags.some((tag) => tag.Key === key.slice(4) && values.includes(tag.Value ?? ''));
+    });
+  }
+
+  /**
+   * StartAssociationsOnce: the association runs now on every managed instance it targets whose
+   * agent is Online. For AWS-GatherSoftwareInventory with `customInventory` not Disabled, each
+   * gather uploads the custom inventory files the guest holds when it finishes,
+   * {@link INVENTORY_GATHER_SECONDS} later (CaptureTime is the gather's time; the content, and so
+   * CollectedAt, is the file as written). An instance that is not Online when the call is made or
+   * when the gather finishes is not gathered (Unconfirmed: the agent may catch up when it
+   * reconnects). Associations of other documents are not modelled.
+   */
+  private startAssociationsOnce(input: Record<string, unknown>): object {
+    const ids = stringList('ssm', input, 'AssociationIds') ?? [];
+    if (ids.length === 0 || ids.length > MAX_ASSOCIATIONS_ONCE) fail('ssm', 'ValidationException', `AssociationIds must have 1 to ${MAX_ASSOCIATIONS_ONCE} members (it has ${ids.length})`);
+    const associations = ids.map((id) => this.association(id));
+    for (const association of associations) {
+      const { Name: name, AssociationId: id } = association.description;
+      if (name !== GATHER_INVENTORY_DOCUMENT) throw new SimulatorError(`StartAssociationsOnce: association ${id} runs ${name}; the simulator models only ${GATHER_INVENTORY_DOCUMENT} associations`);
+    }
+    for (const association of associations) this.gatherInventory(association);
+    return ok({});
+  }
+
+  private gatherInventory(association: Association): void {
+    const customInventory = association.description.Parameters?.['customInventory']?.[0] !== 'Disabled';
+    const instanceIds = [...this.guests.keys()].filter((id) => this.managed(id) && this.targets(association, id) && this.pingStatus(id) === 'Online');
+    association.running += 1;
+    this.clock.schedule(INVENTORY_GATHER_SECONDS * 1000, () => {
+      association.running -= 1;
+      association.lastExecution = this.clock.now();
+      for (const instanceId of instanceIds) {
+        if (this.pingStatus(instanceId) !== 'Online' || !customInventory) continue;
+        const guest = this.guests.get(instanceId) as Guest;
+        for (const file of guest.customInventoryFiles) {
+          this.putItem(instanceId, { typeName: file.typeName, schemaVersion: file.schemaVersion, captureTime: captureTimeOf(this.clock.now()), content: copy(file.content.map((entry) => ({ ...entry }))) });
+        }
+      }
     });
   }
 }

@@ -66,6 +66,10 @@ const SAMPLES: Record<string, { valid: readonly string[]; invalid: readonly stri
   NameSuffix: { valid: ['-ena'], invalid: ['', 'with space', '$(reboot)'] },
   TargetWindowsDriverVersion: { valid: ['', '2.6.0', '2.11.0'], invalid: ['latest', '2.6', '2.6.0; reboot'] },
   AllowReboot: { valid: ['true', 'false'], invalid: ['yes', ''] },
+  InventoryAssociationId: {
+    valid: ['', '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d'],
+    invalid: ['abc', '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d ', '0B1C2D3E-4F50-4A6B-8C7D-9E0F1A2B3C4D', '0b1c2d3e4f504a6b8c7d9e0f1a2b3c4d', '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d; reboot'],
+  },
 };
 
 function accepts(parameter: Parameter, value: string): boolean {

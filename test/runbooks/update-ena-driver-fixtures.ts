@@ -4,6 +4,7 @@
  * and the invariants every run must keep, whatever fails.
  */
 import type { Instance } from '@aws-sdk/client-ec2';
+import type { AssociationDescription } from '@aws-sdk/client-ssm';
 import { parseEnaDriverInventoryEntries, type EnaDriverInventory } from '../../rules/inventory.js';
 import {
   AccountModel,
@@ -19,9 +20,9 @@ import {
   type GuestSpec,
   type SimulationResult,
 } from '../../src/simulator/index.js';
-import { ACCOUNT_ID, INSTANCE_ID, INSTANCE_TYPES, START, image, instance, reservation } from '../simulator/fixtures.js';
+import { ACCOUNT_ID, INSTANCE_ID, INSTANCE_TYPES, INVENTORY_ASSOCIATION_ID, START, image, instance, inventoryAssociation, reservation } from '../simulator/fixtures.js';
 
-export { INSTANCE_ID };
+export { INSTANCE_ID, INVENTORY_ASSOCIATION_ID };
 
 export const RUNBOOK_PATH = new URL('../../automation-docs/EnaGuard-UpdateEnaDriver.yaml', import.meta.url).pathname;
 
@@ -126,7 +127,21 @@ export interface Scenario {
   readonly instance?: Partial<Instance>;
   /** How the guest answers scripts (kernel check, updates). */
   readonly behaviours?: (guest: Guest) => void;
+  /**
+   * The account's AWS-GatherSoftwareInventory association ({@link INVENTORY_ASSOCIATION_ID}),
+   * changed by these fields; `null` for none. Default: one targeting every instance, with custom
+   * inventory enabled.
+   */
+  readonly association?: Partial<AssociationDescription> | null;
+  /**
+   * Whether Custom:EnaDriver already holds an entry gathered a day before the run (what the
+   * collector would have written then, as the daily collector association leaves it). Default true.
+   */
+  readonly previousInventory?: boolean;
 }
+
+/** When the entry of {@link Scenario.previousInventory} was collected. */
+export const PREVIOUS_COLLECTION = new Date(START.getTime() - 24 * 3600 * 1000);
 
 /** One instance (r4.large, running, EBS root, ENA on when the guest has a driver), with the scenario's guest and behaviours. */
 export function accountFor(scenario: Scenario, faults: readonly FaultRule[] = []): AccountModel {
@@ -149,16 +164,22 @@ export function accountFor(scenario: Scenario, faults: readonly FaultRule[] = []
       instanceTypes: INSTANCE_TYPES,
       images: [image({ ImageId: 'ami-0abcdef1234567890' })],
       guests: { [INSTANCE_ID]: scenario.guest },
+      associations: scenario.association === null ? [] : [inventoryAssociation(scenario.association)],
     },
     { faults },
   );
+  if (scenario.previousInventory !== false) {
+    const guest = model.guest(INSTANCE_ID);
+    const outcome = realCollector({}, { instanceId: INSTANCE_ID, guest, enaAttached: model.ec2.instance(INSTANCE_ID)?.EnaSupport === true, now: PREVIOUS_COLLECTION });
+    model.ssm.seedInventory(INSTANCE_ID, ENA_INVENTORY_TYPE, outcome.inventory?.content ?? [], PREVIOUS_COLLECTION);
+  }
   scenario.behaviours?.(model.guest(INSTANCE_ID));
   return model;
 }
 
-/** Runs the runbook on the scenario's instance. */
+/** Runs the runbook on the scenario's instance, with the account's inventory association unless `parameters` say otherwise. */
 export function run(runbook: AutomationDocument, account: AccountModel, parameters: Readonly<Record<string, string>> = {}): Promise<SimulationResult> {
-  return simulate(runbook, { InstanceId: INSTANCE_ID, ...parameters }, { account });
+  return simulate(runbook, { InstanceId: INSTANCE_ID, InventoryAssociationId: INVENTORY_ASSOCIATION_ID, ...parameters }, { account });
 }
 
 /** The steps that ran, in order. */
@@ -209,8 +230,9 @@ export function changesMade(account: AccountModel): string[] {
 const realCollector = KNOWN_COMMAND_DOCUMENTS[COLLECT_INVENTORY_DOCUMENT] as CommandDocument;
 
 /**
- * A collector whose runs after the first are changed by `change`: `undefined` drops the inventory
- * item (as on AWS before the inventory association collects it), a function rewrites its content.
+ * A collector whose runs after the first are changed by `change`: `undefined` writes no file (the
+ * folder keeps the file of the first run, which the next gather uploads again), a function
+ * rewrites its content.
  */
 export function collectorChangingLaterRuns(account: AccountModel, change: ((content: Record<string, string>) => Record<string, string>) | undefined): void {
   let runs = 0;
@@ -220,6 +242,20 @@ export function collectorChangingLaterRuns(account: AccountModel, change: ((cont
     if (runs === 1 || outcome.inventory === undefined) return outcome;
     if (change === undefined) return { ...outcome, inventory: undefined };
     return { ...outcome, inventory: { ...outcome.inventory, content: outcome.inventory.content.map((entry) => change({ ...entry })) } };
+  });
+}
+
+/**
+ * A collector after whose runs after the first the guest's SSM Agent stops (the instance keeps
+ * running and passing its status checks), so the inventory gather started next never reaches it.
+ */
+export function agentStopsAfterLaterCollectorRuns(account: AccountModel): void {
+  let runs = 0;
+  account.ssm.registerCommandDocument(COLLECT_INVENTORY_DOCUMENT, (parameters, env) => {
+    runs += 1;
+    const outcome = realCollector(parameters, env);
+    if (runs > 1) account.clock.schedule(outcome.durationSeconds * 1000, () => env.guest.stopAgent());
+    return outcome;
   });
 }
 

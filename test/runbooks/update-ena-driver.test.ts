@@ -13,6 +13,7 @@ import {
   AMAZON_LINUX_2_OLD_KERNEL,
   CENTOS_7,
   INSTANCE_ID,
+  INVENTORY_ASSOCIATION_ID,
   RHEL_82_OLD_KERNEL,
   SLES_15_SP2_OLD_KERNEL,
   UBUNTU_2004_OLD_KERNEL,
@@ -22,6 +23,7 @@ import {
   WINDOWS_2019_CURRENT,
   WINDOWS_2022_OLD_DRIVER,
   accountFor,
+  agentStopsAfterLaterCollectorRuns,
   answersKernelCheck,
   changesMade,
   collectorChangingLaterRuns,
@@ -204,6 +206,57 @@ describe('EnaGuard-UpdateEnaDriver on Linux', () => {
     expect(inventoryNow(account)).toMatchObject({ driverVersion: '2.8.1g', driverBuild: 'out-of-tree', kernelRelease: '4.14.355-275.570.amzn2.x86_64', interfaceDriver: 'ena' });
     expect(result.outputs).toMatchObject({ 'reportUpdated.DriverVersion': '2.8.1g', 'reportUpdated.KernelRelease': '4.14.355-275.570.amzn2.x86_64' });
     expect(imagesCreated(account)).toHaveLength(1);
+  });
+
+  it('reads Custom:EnaDriver only after starting the inventory association and waiting, before and after the update', async () => {
+    // Prepare
+    const account = accountFor(happyPath('Amazon Linux 2'));
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess: each collector run is followed by StartAssociationsOnce, a wait and then the reads
+    // (assert, read; the last one is reportUpdated's), and what the runbook judged is exactly the
+    // file the guest's collector wrote after the reboot.
+    const sequence = account.calls
+      .calls()
+      .filter((call) => ['SendCommand', 'StartAssociationsOnce', 'ListInventoryEntries'].includes(call.operation))
+      .filter((call) => call.operation !== 'SendCommand' || (call.input as { DocumentName: string }).DocumentName === 'EnaGuard-CollectEnaDriverInventory')
+      .map((call) => call.operation);
+    expect(sequence).toEqual([
+      'ListInventoryEntries',
+      'SendCommand',
+      'StartAssociationsOnce',
+      'ListInventoryEntries',
+      'ListInventoryEntries',
+      'SendCommand',
+      'StartAssociationsOnce',
+      'ListInventoryEntries',
+      'ListInventoryEntries',
+      'ListInventoryEntries',
+    ]);
+    for (const call of account.calls.calls({ operation: 'StartAssociationsOnce' })) expect(call.input).toEqual({ AssociationIds: [INVENTORY_ASSOCIATION_ID] });
+    expect(result.trace.filter((step) => step.action === 'aws:sleep').map((step) => [step.stepName, (step.endTime.getTime() - step.startTime.getTime()) / 1000])).toEqual([
+      ['waitForInventoryGatherBefore', 180],
+      ['waitForRebootToBegin', 120],
+      ['waitForInventoryGatherAfter', 180],
+    ]);
+    const written = account.guest(INSTANCE_ID).customInventory('Custom:EnaDriver')?.content[0];
+    expect(account.ssm.inventoryEntries(INSTANCE_ID, 'Custom:EnaDriver')).toEqual([written]);
+    expect(result.trace.find((step) => step.stepName === 'readInventoryAfter')?.outputs).toMatchObject({ CollectedAt: written?.['CollectedAt'], KernelRelease: '4.14.355-275.570.amzn2.x86_64' });
+  });
+
+  it('updates an instance that had no Custom:EnaDriver entry before the run, once the association has published the collector\'s file', async () => {
+    // Prepare
+    const account = accountFor({ ...happyPath('Ubuntu 20.04'), previousInventory: false });
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess
+    expect(result.status).toBe('Success');
+    expect(result.trace.find((step) => step.stepName === 'readInventoryPrevious')?.outputs).toEqual({ CollectedAt: [] });
+    expect(result.outputs['reportUpdated.KernelRelease']).toBe('5.4.0-1103-aws');
   });
 
   it('installs the linux-aws kernel on Ubuntu 20.04 after apt-get update, reboots, and the collector then reports the new kernel', async () => {
@@ -518,7 +571,74 @@ describe('EnaGuard-UpdateEnaDriver refuses, before changing anything,', () => {
     expectRefusedWithoutChanges(account, result, 'refuseNoNewerKernel', /has no ENA driver, and its distribution offers no newer kernel than 6\.1\.55/);
   });
 
+  it('an empty InventoryAssociationId, before reading anything, telling the user to pass it', async () => {
+    // Prepare
+    const account = accountFor(happyPath('Amazon Linux 2'));
+
+    // Act
+    const result = await run(runbook, account, { InventoryAssociationId: '' });
+
+    // Assess
+    expectRefusedWithoutChanges(account, result, 'refuseNoInventoryAssociation', /InventoryAssociationId is empty\..*Pass the id of the association that targets i-0aaaaaaaaaaaaaaa1 as InventoryAssociationId/);
+    expect(stepsRun(result)).toEqual(['checkInventoryAssociationGiven', 'refuseNoInventoryAssociation']);
+    expect(account.calls.calls({ service: 'ssm' })).toEqual([]);
+  });
+
+  it('an association that does not exist', async () => {
+    // Prepare
+    const account = accountFor(happyPath('Amazon Linux 2'));
+
+    // Act
+    const result = await run(runbook, account, { InventoryAssociationId: '11111111-2222-4333-8444-555555555555' });
+
+    // Assess
+    expectRefusedWithoutChanges(account, result, 'refuseUnknownInventoryAssociation', /could not read the association 11111111-2222-4333-8444-555555555555/);
+    expect(result.trace.find((step) => step.stepName === 'describeInventoryAssociation')?.failureMessage).toMatch(/AssociationDoesNotExist/);
+    expect(commandsSent(account)).toEqual([]);
+  });
+
+  it('an association of another document, which it never starts', async () => {
+    // Prepare: a patching association would install updates on every instance it targets.
+    const account = accountFor({ ...happyPath('Amazon Linux 2'), association: { Name: 'AWS-RunPatchBaseline', Parameters: { Operation: ['Install'] } } });
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess
+    expectRefusedWithoutChanges(account, result, 'refuseNotInventoryAssociation', /runs AWS-RunPatchBaseline, not AWS-GatherSoftwareInventory/);
+    expect(account.calls.calls({ operation: 'StartAssociationsOnce' })).toEqual([]);
+  });
+
   it.each([
+    { situation: 'the association does not target the instance', association: { Targets: [{ Key: 'tag:Environment', Values: ['prod'] }] } },
+    { situation: 'the association gathers no custom inventory', association: { Parameters: { customInventory: ['Disabled'] } } },
+  ])('to judge the entry published before the run when $situation', async ({ association }) => {
+    // Prepare
+    const account = accountFor({ ...happyPath('Amazon Linux 2'), association });
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess
+    expectRefusedWithoutChanges(account, result, 'failInventoryNotRefreshedBefore', /still holds the entry published before this run \(CollectedAt 2026-03-01T09:00:00Z\)/);
+    expect(account.calls.calls({ operation: 'StartAssociationsOnce' })).toHaveLength(1);
+    expect(invariantViolations(account, result)).toEqual([]);
+  });
+
+  it('to go on without any Custom:EnaDriver entry when the association publishes none', async () => {
+    // Prepare
+    const account = accountFor({ ...happyPath('Amazon Linux 2'), previousInventory: false, association: { Targets: [{ Key: 'InstanceIds', Values: ['i-0bbbbbbbbbbbbbbb2'] }] } });
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess
+    expectRefusedWithoutChanges(account, result, 'failNoInventory', /three minutes later ListInventoryEntries returns no Custom:EnaDriver entry/);
+  });
+
+  it.each([
+    { parameter: 'InventoryAssociationId', value: 'abc' },
+    { parameter: 'InventoryAssociationId', value: `${INVENTORY_ASSOCIATION_ID} ` },
     { parameter: 'InstanceId', value: 'i-XYZ' },
     { parameter: 'TargetWindowsDriverVersion', value: 'latest' },
     { parameter: 'TargetWindowsDriverVersion', value: '02.6.0' },
@@ -617,8 +737,26 @@ describe('EnaGuard-UpdateEnaDriver reports a failed update, keeps the backup and
     expect(invariantViolations(account, result, { healthy: false })).toEqual([]);
   });
 
-  it('when Custom:EnaDriver was not refreshed after the update, instead of judging the old entry', async () => {
-    // Prepare: as on AWS before the inventory association has collected the new file.
+  it('when the inventory association never publishes the new file because the agent went offline, instead of judging the old entry', async () => {
+    // Prepare: the collector writes its file after the update, then the agent stops, so the gather never reaches the instance.
+    const account = accountFor(happyPath('Amazon Linux 2'));
+    agentStopsAfterLaterCollectorRuns(account);
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess
+    expect(result.status).toBe('Failed');
+    expect(stepsRun(result).slice(-7)).toEqual(['collectInventoryAfter', 'startInventoryGatherAfter', 'waitForInventoryGatherAfter', 'assertInventoryAfter', 'readInventoryAfter', 'checkInventoryRefreshed', 'failInventoryNotRefreshed']);
+    expect(result.failureMessage).toMatch(/^Step failInventoryNotRefreshed failed: .*three minutes after the inventory association 0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d was started again Custom:EnaDriver still holds the entry collected before the update \(CollectedAt 2026-03-02T09:00:00Z\)/);
+    expect(account.guest(INSTANCE_ID).customInventory('Custom:EnaDriver')?.content[0]).toMatchObject({ KernelRelease: '4.14.355-275.570.amzn2.x86_64' });
+    expect(inventoryNow(account)).toMatchObject({ kernelRelease: '4.14.173-137.229.amzn2.x86_64' });
+    expect(account.ssm.pingStatus(INSTANCE_ID)).toBe('ConnectionLost');
+    expect(invariantViolations(account, result)).toEqual([]);
+  });
+
+  it('when the collector wrote no new file after the update, so the gather uploads the old one again', async () => {
+    // Prepare
     const account = accountFor(happyPath('Amazon Linux 2'));
     collectorChangingLaterRuns(account, undefined);
 
@@ -724,6 +862,8 @@ describe('EnaGuard-UpdateEnaDriver under a fault at every AWS call of its happy 
       // Assess
       expect(cleanResult.status).toBe('Success');
       expect(points.length).toBeGreaterThan(30);
+      expect(points.filter((point) => point.operation === 'DescribeAssociation')).toHaveLength(1);
+      expect(points.filter((point) => point.operation === 'StartAssociationsOnce')).toHaveLength(2);
       expect(violations).toEqual([]);
       expect([...outcomes.values()].reduce((sum, count) => sum + count, 0)).toBe(points.length);
       if (mode === 'always') expect(outcomes.has('Success at reportUpdated')).toBe(false);

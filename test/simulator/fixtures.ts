@@ -3,7 +3,7 @@
  * what `aws ec2 describe-*` prints for such resources; ids are made up.
  */
 import type { Image, Instance, InstanceTypeInfo, Reservation } from '@aws-sdk/client-ec2';
-import type { InstanceInformation } from '@aws-sdk/client-ssm';
+import type { AssociationDescription, InstanceInformation } from '@aws-sdk/client-ssm';
 import { AccountModel, type AccountModelOptions, type AccountSnapshot, type GuestSpec, type StepTrace } from '../../src/simulator/index.js';
 
 export const ACCOUNT_ID = '123456789012';
@@ -205,6 +205,22 @@ export function singleInstanceAccount(
     },
     modelOptions,
   );
+}
+
+/** The id of the inventory association {@link inventoryAssociation} describes. */
+export const INVENTORY_ASSOCIATION_ID = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
+
+/** An AWS-GatherSoftwareInventory association with custom inventory, targeting every managed instance unless told otherwise. */
+export function inventoryAssociation(overrides: Partial<AssociationDescription> = {}): AssociationDescription {
+  return {
+    AssociationId: INVENTORY_ASSOCIATION_ID,
+    AssociationName: 'ena-guard-inventory',
+    Name: 'AWS-GatherSoftwareInventory',
+    Targets: [{ Key: 'InstanceIds', Values: ['*'] }],
+    Parameters: { applications: ['Enabled'], customInventory: ['Enabled'] },
+    ScheduleExpression: 'rate(30 minutes)',
+    ...overrides,
+  };
 }
 
 /** Path of a test document. */

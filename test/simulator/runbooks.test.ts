@@ -259,7 +259,7 @@ describe('aws:runCommand', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(account.ssm.inventoryEntries(INSTANCE_ID, 'Custom:EnaDriver')[0]).toMatchObject({ DriverVersion: '2.6.0', OsVersion: '6.3.9600', DriverVersionSource: 'windows-adapter' });
+    expect(account.guest(INSTANCE_ID).customInventory('Custom:EnaDriver')?.content[0]).toMatchObject({ DriverVersion: '2.6.0', OsVersion: '6.3.9600', DriverVersionSource: 'windows-adapter' });
   });
 
   it('fails at the install when the latest driver is too new for Windows Server 2012 R2', async () => {

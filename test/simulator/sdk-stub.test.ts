@@ -1,9 +1,9 @@
 import { DescribeInstancesCommand, EC2Client, ModifyInstanceAttributeCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
-import { ListInventoryEntriesCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeAssociationCommand, ListInventoryEntriesCommand, SSMClient, StartAssociationsOnceCommand } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Faults, wireEc2Client, wireSsmClient } from '../../src/simulator/index.js';
-import { INSTANCE_ID, singleInstanceAccount } from './fixtures.js';
+import { INSTANCE_ID, INVENTORY_ASSOCIATION_ID, inventoryAssociation, singleInstanceAccount } from './fixtures.js';
 
 const ec2Stub = mockClient(EC2Client);
 const ssmStub = mockClient(SSMClient);
@@ -67,5 +67,22 @@ describe('SDK clients served by the account model', () => {
 
     // Assess
     expect(output.Entries).toEqual([{ DriverVersion: '2.8.1g' }]);
+  });
+
+  it('serves the inventory association calls, with SDK-shaped errors for an unknown association', async () => {
+    // Prepare
+    const account = singleInstanceAccount({ snapshot: { associations: [inventoryAssociation()] } });
+    wireSsmClient(ssmStub, account);
+    const client = new SSMClient({ region: 'us-east-1' });
+
+    // Act
+    const described = await client.send(new DescribeAssociationCommand({ AssociationId: INVENTORY_ASSOCIATION_ID }));
+    const started = await client.send(new StartAssociationsOnceCommand({ AssociationIds: [INVENTORY_ASSOCIATION_ID] }));
+    const unknown = client.send(new StartAssociationsOnceCommand({ AssociationIds: ['11111111-2222-4333-8444-555555555555'] }));
+
+    // Assess
+    expect(described.AssociationDescription?.Name).toBe('AWS-GatherSoftwareInventory');
+    expect(started.$metadata.httpStatusCode).toBe(200);
+    await expect(unknown).rejects.toMatchObject({ name: 'AssociationDoesNotExist', $fault: 'client' });
   });
 });

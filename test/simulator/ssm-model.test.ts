@@ -1,9 +1,34 @@
-import type { DescribeInstanceInformationCommandOutput, GetCommandInvocationCommandOutput, ListInventoryEntriesCommandOutput, SendCommandCommandOutput } from '@aws-sdk/client-ssm';
+import type {
+  DescribeAssociationCommandOutput,
+  DescribeInstanceInformationCommandOutput,
+  GetCommandInvocationCommandOutput,
+  ListAssociationsCommandOutput,
+  ListInventoryEntriesCommandOutput,
+  SendCommandCommandOutput,
+} from '@aws-sdk/client-ssm';
 import { SSMServiceException } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { ENA_DRIVER_INVENTORY_FIELDS, parseEnaDriverInventoryEntry } from '../../rules/inventory.js';
-import { AccountModel, ENA_INVENTORY_TYPE, loadDocument, simulate } from '../../src/simulator/index.js';
-import { INSTANCE_ID, INSTANCE_TYPES, LINUX_WITHOUT_DRIVER, LINUX_WITH_DRIVER, WINDOWS_2012_R2, documentPath, instance, instanceInformation, reservation, singleInstanceAccount } from './fixtures.js';
+import { AccountModel, ENA_INVENTORY_TYPE, INVENTORY_GATHER_SECONDS, SimulatorError, loadDocument, simulate, type AccountSnapshot } from '../../src/simulator/index.js';
+import {
+  INSTANCE_ID,
+  INSTANCE_TYPES,
+  INVENTORY_ASSOCIATION_ID,
+  LINUX_WITHOUT_DRIVER,
+  LINUX_WITH_DRIVER,
+  WINDOWS_2012_R2,
+  documentPath,
+  instance,
+  instanceInformation,
+  inventoryAssociation,
+  reservation,
+  singleInstanceAccount,
+} from './fixtures.js';
+
+/** The Custom:EnaDriver entry the collector wrote into the guest's custom inventory folder. */
+function collectorFile(account: AccountModel): Readonly<Record<string, string>> | undefined {
+  return account.guest(INSTANCE_ID).customInventory(ENA_INVENTORY_TYPE)?.content[0];
+}
 
 function ssmErrorOf(run: () => unknown): SSMServiceException {
   try {
@@ -189,11 +214,13 @@ describe('Run Command against the guest model', () => {
 describe('custom inventory', () => {
   it('writes Custom:EnaDriver with every field as a string from the guest model', () => {
     // Prepare
-    const account = singleInstanceAccount({ instance: { EnaSupport: true } });
+    const account = singleInstanceAccount({ instance: { EnaSupport: true }, snapshot: { associations: [inventoryAssociation()] } });
 
     // Act
     account.call('ssm', 'SendCommand', { DocumentName: 'EnaGuard-CollectEnaDriverInventory', InstanceIds: [INSTANCE_ID] });
     account.clock.advance(10_000);
+    account.call('ssm', 'StartAssociationsOnce', { AssociationIds: [INVENTORY_ASSOCIATION_ID] });
+    account.clock.advance(INVENTORY_GATHER_SECONDS * 1000);
     const output = account.call('ssm', 'ListInventoryEntries', { InstanceId: INSTANCE_ID, TypeName: ENA_INVENTORY_TYPE }) as ListInventoryEntriesCommandOutput;
 
     // Assess
@@ -213,7 +240,7 @@ describe('custom inventory', () => {
     account.clock.advance(10_000);
 
     // Assess
-    expect(account.ssm.inventoryEntries(INSTANCE_ID, ENA_INVENTORY_TYPE)[0]).toMatchObject({ DriverVersion: LINUX_WITH_DRIVER.kernelRelease, DriverVersionSource: 'ethtool', DriverBuild: 'in-tree', DriverLoaded: 'true', InterfaceDriver: 'ena' });
+    expect(collectorFile(account)).toMatchObject({ DriverVersion: LINUX_WITH_DRIVER.kernelRelease, DriverVersionSource: 'ethtool', DriverBuild: 'in-tree', DriverLoaded: 'true', InterfaceDriver: 'ena' });
   });
 
   it('writes what the project’s inventory parser accepts for a Windows guest and for a guest without a driver', () => {
@@ -228,11 +255,11 @@ describe('custom inventory', () => {
     }
 
     // Assess
-    expect(parseEnaDriverInventoryEntry(windows.ssm.inventoryEntries(INSTANCE_ID, ENA_INVENTORY_TYPE)[0])).toMatchObject({
+    expect(parseEnaDriverInventoryEntry(collectorFile(windows))).toMatchObject({
       ok: true,
       value: { osFamily: 'windows', driverVersion: '2.2.3', driverVersionSource: 'windows-adapter', driverBuild: 'windows', kernelRelease: undefined, osVersion: '6.3.9600' },
     });
-    expect(parseEnaDriverInventoryEntry(bare.ssm.inventoryEntries(INSTANCE_ID, ENA_INVENTORY_TYPE)[0])).toMatchObject({
+    expect(parseEnaDriverInventoryEntry(collectorFile(bare))).toMatchObject({
       ok: true,
       value: { driverPresent: false, driverVersion: undefined, driverVersionSource: 'none', driverBuild: 'unknown', interfaceDriver: 'vif' },
     });
@@ -254,13 +281,173 @@ describe('custom inventory', () => {
   it('collects inventory through aws:runCommand and reads it back with aws:executeAwsApi', async () => {
     // Prepare
     const document = await loadDocument(documentPath('collect-inventory.yaml'));
-    const account = singleInstanceAccount({ guest: LINUX_WITHOUT_DRIVER });
+    const account = singleInstanceAccount({ guest: LINUX_WITHOUT_DRIVER, snapshot: { associations: [inventoryAssociation()] } });
 
     // Act
-    const result = await simulate(document, { InstanceId: INSTANCE_ID }, { account });
+    const result = await simulate(document, { InstanceId: INSTANCE_ID, InventoryAssociationId: INVENTORY_ASSOCIATION_ID }, { account });
 
     // Assess
     expect(result.status).toBe('Success');
     expect(result.outputs).toEqual({ 'readInventory.DriverVersion': '', 'readInventory.DriverLoaded': 'false' });
+  });
+});
+
+describe('inventory associations', () => {
+  const PREVIOUS = { DriverVersion: '2.1.3g', CollectedAt: '2026-03-01T09:00:00Z' };
+
+  /** An account whose instance already has a gathered Custom:EnaDriver entry, with the given associations. */
+  function accountWithInventory(associations = [inventoryAssociation()], extra: Partial<AccountSnapshot> = {}): AccountModel {
+    return singleInstanceAccount({ instance: { EnaSupport: true }, snapshot: { inventory: { [INSTANCE_ID]: { [ENA_INVENTORY_TYPE]: [PREVIOUS] } }, associations, ...extra } });
+  }
+
+  function runCollector(account: AccountModel, instanceIds: readonly string[] = [INSTANCE_ID]): void {
+    account.call('ssm', 'SendCommand', { DocumentName: 'EnaGuard-CollectEnaDriverInventory', InstanceIds: [...instanceIds] });
+    account.clock.advance(10_000);
+  }
+
+  function listed(account: AccountModel, instanceId = INSTANCE_ID): ListInventoryEntriesCommandOutput {
+    return account.call('ssm', 'ListInventoryEntries', { InstanceId: instanceId, TypeName: ENA_INVENTORY_TYPE }) as ListInventoryEntriesCommandOutput;
+  }
+
+  it('keeps returning the previously gathered entry while the collector’s new file waits on the guest', () => {
+    // Prepare
+    const account = accountWithInventory();
+
+    // Act
+    runCollector(account);
+    account.clock.advance(6 * 3600 * 1000);
+    const output = listed(account);
+
+    // Assess
+    expect(collectorFile(account)).toMatchObject({ DriverVersion: '2.8.1g', CollectedAt: '2026-03-02T09:00:00Z' });
+    expect(account.guest(INSTANCE_ID).customInventory(ENA_INVENTORY_TYPE)?.writtenAt).toBe('2026-03-02T09:00:10.000Z');
+    expect(output.Entries).toEqual([PREVIOUS]);
+    expect(account.ssm.inventoryEntries(INSTANCE_ID, ENA_INVENTORY_TYPE)).toEqual([PREVIOUS]);
+  });
+
+  it('publishes the file as written once StartAssociationsOnce has run the gather, not before', () => {
+    // Prepare
+    const account = accountWithInventory();
+    runCollector(account);
+
+    // Act
+    const started = account.call('ssm', 'StartAssociationsOnce', { AssociationIds: [INVENTORY_ASSOCIATION_ID] });
+    account.clock.advance(INVENTORY_GATHER_SECONDS * 1000 - 1000);
+    const during = listed(account);
+    account.clock.advance(1000);
+    const after = listed(account);
+
+    // Assess
+    expect(started).toMatchObject({ $metadata: { httpStatusCode: 200 } });
+    expect(during.Entries).toEqual([PREVIOUS]);
+    expect(after.Entries).toEqual([collectorFile(account)]);
+    expect(after.Entries?.[0]).toMatchObject({ DriverVersion: '2.8.1g', CollectedAt: '2026-03-02T09:00:00Z' });
+    expect(after.CaptureTime).toBe('2026-03-02T09:01:10Z');
+  });
+
+  it('does not gather an instance whose agent is offline when the association starts, or goes offline before the gather ends', () => {
+    // Prepare
+    const ids = ['i-0aaaaaaaaaaaaaaa1', 'i-0aaaaaaaaaaaaaaa2', 'i-0aaaaaaaaaaaaaaa3'];
+    const account = AccountModel.fromSnapshot({
+      startTime: '2026-03-02T09:00:00Z',
+      instanceTypes: INSTANCE_TYPES,
+      reservations: [reservation('r-1', ids.map((id) => instance({ InstanceId: id, EnaSupport: true })))],
+      guests: Object.fromEntries(ids.map((id) => [id, LINUX_WITH_DRIVER])),
+      associations: [inventoryAssociation()],
+    });
+    runCollector(account, ids);
+    const [online, offline, dropsOut] = ids.map((id) => account.guest(id));
+
+    // Act
+    offline?.stopAgent();
+    account.call('ssm', 'StartAssociationsOnce', { AssociationIds: [INVENTORY_ASSOCIATION_ID] });
+    account.clock.advance(30_000);
+    dropsOut?.stopAgent();
+    account.clock.advance(30_000);
+    offline?.startAgent();
+    dropsOut?.startAgent();
+    account.clock.advance(3600_000);
+
+    // Assess
+    expect(online?.customInventory(ENA_INVENTORY_TYPE)).toBeDefined();
+    expect(listed(account, 'i-0aaaaaaaaaaaaaaa1').Entries).toHaveLength(1);
+    expect(listed(account, 'i-0aaaaaaaaaaaaaaa2').Entries).toEqual([]);
+    expect(listed(account, 'i-0aaaaaaaaaaaaaaa3').Entries).toEqual([]);
+  });
+
+  it('refuses an unknown association id with AssociationDoesNotExist, and starts none of the ids given', () => {
+    // Prepare
+    const account = accountWithInventory();
+    runCollector(account);
+    const unknown = '11111111-2222-4333-8444-555555555555';
+
+    // Act
+    const started = ssmErrorOf(() => account.call('ssm', 'StartAssociationsOnce', { AssociationIds: [INVENTORY_ASSOCIATION_ID, unknown] }));
+    const described = ssmErrorOf(() => account.call('ssm', 'DescribeAssociation', { AssociationId: unknown }));
+    account.clock.advance(3600_000);
+
+    // Assess
+    expect(started.name).toBe('AssociationDoesNotExist');
+    expect(started.message).toContain(unknown);
+    expect(described.name).toBe('AssociationDoesNotExist');
+    expect(listed(account).Entries).toEqual([PREVIOUS]);
+  });
+
+  it('gathers only the instances the association targets by tag, and no custom inventory when customInventory is Disabled', () => {
+    // Prepare
+    const tagged = accountWithInventory([inventoryAssociation({ Targets: [{ Key: 'tag:Environment', Values: ['prod'] }] })], {
+      reservations: [reservation('r-1', [instance({ InstanceId: INSTANCE_ID, EnaSupport: true, Tags: [{ Key: 'Environment', Value: 'test' }] })])],
+    });
+    const disabled = accountWithInventory([inventoryAssociation({ Parameters: { customInventory: ['Disabled'] } })]);
+    const byTag = accountWithInventory([inventoryAssociation({ Targets: [{ Key: 'tag:Environment', Values: ['test'] }] })], {
+      reservations: [reservation('r-1', [instance({ InstanceId: INSTANCE_ID, EnaSupport: true, Tags: [{ Key: 'Environment', Value: 'test' }] })])],
+    });
+
+    // Act
+    for (const account of [tagged, disabled, byTag]) {
+      runCollector(account);
+      account.call('ssm', 'StartAssociationsOnce', { AssociationIds: [INVENTORY_ASSOCIATION_ID] });
+      account.clock.advance(INVENTORY_GATHER_SECONDS * 1000);
+    }
+
+    // Assess
+    expect(listed(tagged).Entries).toEqual([PREVIOUS]);
+    expect(listed(disabled).Entries).toEqual([PREVIOUS]);
+    expect(listed(byTag).Entries?.[0]).toMatchObject({ DriverVersion: '2.8.1g' });
+  });
+
+  it('describes and lists associations, Pending while a gather runs and Success after it', () => {
+    // Prepare
+    const account = accountWithInventory();
+
+    // Act
+    account.call('ssm', 'StartAssociationsOnce', { AssociationIds: [INVENTORY_ASSOCIATION_ID] });
+    const running = account.call('ssm', 'DescribeAssociation', { AssociationId: INVENTORY_ASSOCIATION_ID }) as DescribeAssociationCommandOutput;
+    account.clock.advance(INVENTORY_GATHER_SECONDS * 1000);
+    const done = account.call('ssm', 'DescribeAssociation', { AssociationId: INVENTORY_ASSOCIATION_ID }) as DescribeAssociationCommandOutput;
+    const byName = account.call('ssm', 'ListAssociations', { AssociationFilterList: [{ key: 'Name', value: 'AWS-GatherSoftwareInventory' }] }) as ListAssociationsCommandOutput;
+    const none = account.call('ssm', 'ListAssociations', { AssociationFilterList: [{ key: 'Name', value: 'AWS-RunPatchBaseline' }] }) as ListAssociationsCommandOutput;
+    const badFilter = ssmErrorOf(() => account.call('ssm', 'ListAssociations', { AssociationFilterList: [{ key: 'LastExecutedBefore', value: '2026-03-02T09:00:00Z' }] }));
+
+    // Assess
+    expect(running.AssociationDescription).toMatchObject({ AssociationId: INVENTORY_ASSOCIATION_ID, Name: 'AWS-GatherSoftwareInventory', Parameters: { customInventory: ['Enabled'] }, Overview: { Status: 'Pending' } });
+    expect(done.AssociationDescription).toMatchObject({ Overview: { Status: 'Success' }, LastExecutionDate: new Date('2026-03-02T09:01:00Z') });
+    expect(byName.Associations?.map((a) => a.AssociationId)).toEqual([INVENTORY_ASSOCIATION_ID]);
+    expect(none.Associations).toEqual([]);
+    expect(badFilter.name).toBe('ValidationException');
+  });
+
+  it('refuses to start an association of a document it does not model, and seeded targets it cannot match', () => {
+    // Prepare
+    const patching = accountWithInventory([inventoryAssociation({ Name: 'AWS-RunPatchBaseline', Parameters: { Operation: ['Install'] } })]);
+
+    // Act
+    const start = (): unknown => patching.call('ssm', 'StartAssociationsOnce', { AssociationIds: [INVENTORY_ASSOCIATION_ID] });
+    const seed = (): unknown => accountWithInventory([inventoryAssociation({ Targets: [{ Key: 'resource-groups:Name', Values: ['fleet'] }] })]);
+
+    // Assess
+    expect(start).toThrow(SimulatorError);
+    expect(start).toThrow(/models only AWS-GatherSoftwareInventory/);
+    expect(seed).toThrow(/target key resource-groups:Name is not modelled/);
   });
 });
