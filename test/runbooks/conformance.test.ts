@@ -43,7 +43,13 @@ interface AutomationDocument {
 
 const documents = readdirSync(directory)
   .filter((name) => name.endsWith('.yaml'))
-  .map((name) => ({ name, document: parse(readFileSync(join(directory, name), 'utf8')) as AutomationDocument }));
+  .map((name) => {
+    const text = readFileSync(join(directory, name), 'utf8');
+    return { name, text, document: parse(text) as AutomationDocument };
+  });
+
+/** CreateDocument refuses content over 64 KB (MaxDocumentSizeExceeded). */
+const MAX_DOCUMENT_BYTES = 64 * 1024;
 const automations = documents.filter(({ document }) => document.schemaVersion === '0.3');
 
 /**
@@ -111,6 +117,11 @@ function successor(document: AutomationDocument, index: number): string | undefi
 describe('the automation documents', () => {
   it('are found', () => {
     expect(automations.map(({ name }) => name)).toContain('EnaGuard-EnableEnaSupport.yaml');
+  });
+
+  it.each(documents)('$name fits Systems Manager\'s 64 KB limit, as YAML and as JSON', ({ text, document }) => {
+    expect(Buffer.byteLength(text)).toBeLessThan(MAX_DOCUMENT_BYTES);
+    expect(Buffer.byteLength(JSON.stringify(document))).toBeLessThan(MAX_DOCUMENT_BYTES);
   });
 });
 
