@@ -93,30 +93,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const log: Log = values.verbose ? stderrLog(io) : silentLog;
   try {
     const parameters = parseParams(values.param);
-    if (command === 'simulate') {
-      const runbook = positionals[1];
-      if (!runbook) throw new EnaGuardError('simulate needs a runbook, e.g. ena-guard simulate EnaGuard-EnableEnaSupport --snapshot DIR --param InstanceId=i-...');
-      const report = await simulateRunbook(runbook, snapshot ?? '', parameters);
-      io.stdout(values.format === 'json' ? JSON.stringify({ ...report.result, changes: report.changes, assumptions: report.assumptions }, null, 2) : renderSimulation(report));
-      return report.result.status === 'Success' ? EXIT.ok : EXIT.simulationFailed;
-    }
-    const progress = io.progress ?? (() => {});
-    const runs: RuleRun[] = [];
-    if (live) {
-      // One pass per Region, with the credentials and account of the environment (AWS_PROFILE...).
-      for (const region of values.region.length > 0 ? values.region : [undefined]) {
-        progress(`Checking ${region ?? 'the default Region'}...`);
-        const sources = awsSources(createAwsClients(region ? { region } : {}));
-        runs.push(...(await runAllChecks(sources, parameters, log, progress)).map((run) => ({ ...run, region: region ?? '' })));
-      }
-    } else {
-      runs.push(...(await runAllChecks(snapshotSources(snapshot ?? ''), parameters, log, progress)));
-    }
-    // A broken snapshot file is bad input, not a partial result: say what is wrong and stop. A
-    // missing file only stops the checks that need it, unless no check could run at all.
-    const broken = runs.find((run) => run.error instanceof SnapshotError && !(run.error instanceof MissingSnapshotFileError));
-    if (broken) throw broken.error;
-    if (runs.every((run) => run.error !== undefined)) throw runs[0]?.error;
+    if (command === 'simulate') return await simulateCommand(positionals[1], snapshot ?? '', parameters, values.format, io);
+    const regions = live ? (values.region.length > 0 ? values.region : [undefined]) : [];
+    const runs = await collectRuns({ snapshot, regions, parameters, log, progress: io.progress ?? (() => {}) });
     const rows = toRows(runs);
     const render = { table: renderTable, json: renderJson, csv: renderCsv }[values.format as 'table' | 'json' | 'csv'];
     io.stdout(render(rows));
@@ -124,10 +103,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     for (const run of runs.filter((candidate) => !candidate.complete)) {
       io.stderr(`${run.ruleName}: the sweep did not complete: ${describeError(run.error)}`);
     }
-    if (command === 'demo') return EXIT.ok;
-    const counts = countVerdicts(rows);
-    if (counts.NON_COMPLIANT > 0) return EXIT.nonCompliant;
-    return counts.NOT_JUDGED > 0 || runs.some((run) => !run.complete) ? EXIT.notJudged : EXIT.ok;
+    return command === 'demo' ? EXIT.ok : exitCodeFor(rows, runs);
   } catch (error) {
     if (error instanceof EnaGuardError) {
       io.stderr(error.message);
@@ -135,6 +111,56 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     throw error;
   }
+}
+
+async function simulateCommand(
+  runbook: string | undefined,
+  snapshot: string,
+  parameters: Readonly<Record<string, string>>,
+  format: string,
+  io: CliIo,
+): Promise<number> {
+  if (!runbook) throw new EnaGuardError('simulate needs a runbook, e.g. ena-guard simulate EnaGuard-EnableEnaSupport --snapshot DIR --param InstanceId=i-...');
+  const report = await simulateRunbook(runbook, snapshot, parameters);
+  io.stdout(format === 'json' ? JSON.stringify({ ...report.result, changes: report.changes, assumptions: report.assumptions }, null, 2) : renderSimulation(report));
+  return report.result.status === 'Success' ? EXIT.ok : EXIT.simulationFailed;
+}
+
+interface RunRequest {
+  /** A snapshot folder, or undefined for a live account. */
+  readonly snapshot: string | undefined;
+  /** Live mode: the Regions to sweep (undefined = the SDK's default Region). */
+  readonly regions: readonly (string | undefined)[];
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly log: Log;
+  readonly progress: (text: string) => void;
+}
+
+/** Runs every check over a snapshot, or over each Region of the live account. */
+async function collectRuns({ snapshot, regions, parameters, log, progress }: RunRequest): Promise<RuleRun[]> {
+  const runs: RuleRun[] = [];
+  if (snapshot === undefined) {
+    // One pass per Region, with the credentials and account of the environment (AWS_PROFILE...).
+    for (const region of regions) {
+      progress(`Checking ${region ?? 'the default Region'}...`);
+      const sources = awsSources(createAwsClients(region ? { region } : {}));
+      runs.push(...(await runAllChecks(sources, parameters, log, progress)).map((run) => ({ ...run, region: region ?? '' })));
+    }
+    return runs;
+  }
+  runs.push(...(await runAllChecks(snapshotSources(snapshot), parameters, log, progress)));
+  // A broken snapshot file is bad input, not a partial result: say what is wrong and stop. A
+  // missing file only stops the checks that need it, unless no check could run at all.
+  const broken = runs.find((run) => run.error instanceof SnapshotError && !(run.error instanceof MissingSnapshotFileError));
+  if (broken) throw broken.error;
+  if (runs.every((run) => run.error !== undefined)) throw runs[0]?.error;
+  return runs;
+}
+
+function exitCodeFor(rows: ReturnType<typeof toRows>, runs: readonly RuleRun[]): number {
+  const counts = countVerdicts(rows);
+  if (counts.NON_COMPLIANT > 0) return EXIT.nonCompliant;
+  return counts.NOT_JUDGED > 0 || runs.some((run) => !run.complete) ? EXIT.notJudged : EXIT.ok;
 }
 
 export async function runAllChecks(
