@@ -17,9 +17,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   'src/facts': ['rules', 'src/errors.ts', 'src/aws'],
   'src/engine': ['rules', 'src/errors.ts', 'src/aws'],
   'src/simulator': ['rules', 'src/errors.ts'],
+  'src/alerts': ['src/errors.ts', 'src/aws', 'src/engine'],
   'src/checks': ['rules', 'src/errors.ts', 'src/facts', 'src/engine'],
   'src/cli': ['rules', 'src/errors.ts', 'src/aws', 'src/facts', 'src/engine', 'src/checks', 'src/simulator'],
-  functions: ['src/aws', 'src/facts', 'src/engine', 'src/checks'],
+  functions: ['src/aws', 'src/facts', 'src/engine', 'src/checks', 'src/alerts'],
 };
 
 function layerOf(file: string): string | undefined {

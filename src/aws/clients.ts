@@ -8,6 +8,7 @@
  */
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
 export interface AwsClients {
@@ -24,27 +25,33 @@ export interface ClientOptions {
 }
 
 /** Environment suffixes of each client, as the SDK's service ids spell them. */
-const SERVICE_ENV_SUFFIX = { ec2: 'EC2', config: 'CONFIG_SERVICE', ssm: 'SSM' } as const;
+const SERVICE_ENV_SUFFIX = { ec2: 'EC2', config: 'CONFIG_SERVICE', ssm: 'SSM', sns: 'SNS' } as const;
 
 export function endpointFor(service: keyof typeof SERVICE_ENV_SUFFIX, env: Readonly<Record<string, string | undefined>>): string | undefined {
   const specific = env[`AWS_ENDPOINT_URL_${SERVICE_ENV_SUFFIX[service]}`];
   return specific && specific.length > 0 ? specific : env.AWS_ENDPOINT_URL || undefined;
 }
 
-export function createAwsClients(options: ClientOptions = {}): AwsClients {
-  const env = options.env ?? process.env;
-  const common = {
+/** Region, adaptive retry and the endpoint override of one service. */
+function clientConfig(service: keyof typeof SERVICE_ENV_SUFFIX, options: ClientOptions) {
+  const endpoint = endpointFor(service, options.env ?? process.env);
+  return {
     ...(options.region ? { region: options.region } : {}),
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? 8,
+    ...(endpoint ? { endpoint } : {}),
   } as const;
-  const withEndpoint = (service: keyof typeof SERVICE_ENV_SUFFIX) => {
-    const endpoint = endpointFor(service, env);
-    return endpoint ? { ...common, endpoint } : common;
-  };
+}
+
+/** The SNS client, built apart so that only the alerts function bundles it. */
+export function createSnsClient(options: ClientOptions = {}): SNSClient {
+  return new SNSClient(clientConfig('sns', options));
+}
+
+export function createAwsClients(options: ClientOptions = {}): AwsClients {
   return {
-    ec2: new EC2Client(withEndpoint('ec2')),
-    config: new ConfigServiceClient(withEndpoint('config')),
-    ssm: new SSMClient(withEndpoint('ssm')),
+    ec2: new EC2Client(clientConfig('ec2', options)),
+    config: new ConfigServiceClient(clientConfig('config', options)),
+    ssm: new SSMClient(clientConfig('ssm', options)),
   };
 }

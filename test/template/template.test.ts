@@ -20,6 +20,7 @@ const IAM_PREFIX: Record<string, string> = {
   'client-ec2': 'ec2',
   'client-config-service': 'config',
   'client-ssm': 'ssm',
+  'client-sns': 'sns',
 };
 
 /**
@@ -119,8 +120,11 @@ describe('template.yaml', () => {
 
   it('lets Config invoke each rule function only from this account', () => {
     const permissions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Permission');
+    const ruleFunctions = Object.values(template.Resources)
+      .filter((resource) => resource.Type === 'AWS::Config::ConfigRule')
+      .map((rule) => (rule.Properties?.Source as { SourceIdentifier: { 'Fn::GetAtt': string[] } }).SourceIdentifier['Fn::GetAtt'][0]);
 
-    expect(permissions.length).toBe(functions.length);
+    expect(permissions.map((permission) => (permission.Properties?.FunctionName as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual([...ruleFunctions].sort());
     for (const permission of permissions) {
       expect(permission.Properties).toMatchObject({ Principal: 'config.amazonaws.com', Action: 'lambda:InvokeFunction', SourceAccount: { Ref: 'AWS::AccountId' } });
     }

@@ -1,0 +1,30 @@
+/** Lambda entry point of the owner alerts: SQS batches of EventBridge events → one SNS message per owner. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { DEFAULT_OWNER_TAG_KEYS } from '../../src/alerts/digest.js';
+import { deliverOwnerAlerts } from '../../src/alerts/deliver-alerts.js';
+import { createAwsClients, createSnsClient } from '../../src/aws/clients.js';
+
+const clients = createAwsClients();
+const sns = createSnsClient();
+const logger = new Logger({ serviceName: 'ena-guard', persistentKeys: { component: 'owner-alerts' } });
+const metrics = new Metrics({ namespace: 'EnaGuard', serviceName: 'ena-guard', defaultDimensions: { component: 'owner-alerts' } });
+const ownerTagKeys = (process.env.OWNER_TAG_KEYS ?? DEFAULT_OWNER_TAG_KEYS.join(',')).split(',').map((key) => key.trim()).filter(Boolean);
+
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  try {
+    const outcome = await deliverOwnerAlerts(event.Records, {
+      ...clients,
+      sns,
+      topicArn: process.env.ALERT_TOPIC_ARN ?? '',
+      ownerTagKeys,
+      exemptionTagKey: process.env.EXEMPTION_TAG_KEY ?? 'ena-guard:exempt',
+      log: logger,
+      metrics,
+    });
+    return { batchItemFailures: [...outcome.batchItemFailures] };
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { UNOWNED, buildDigests, ownerOf, type OwnedAlert } from '../../src/alerts/digest.js';
+import type { ComplianceAlert } from '../../src/alerts/events.js';
+
+function compliance(resourceId: string, newCompliance: string, overrides: Partial<ComplianceAlert> = {}): ComplianceAlert {
+  return {
+    kind: 'compliance',
+    ruleName: 'ena-instance-enabled',
+    resourceType: 'AWS::EC2::Instance',
+    resourceId,
+    region: 'eu-west-1',
+    accountId: '111122223333',
+    newCompliance,
+    oldCompliance: 'COMPLIANT',
+    annotation: `annotation of ${resourceId}`,
+    time: '2026-11-20T10:16:05Z',
+    ...overrides,
+  };
+}
+
+function owned(owner: string, alert: ComplianceAlert, sourceId = `m-${alert.resourceId}`): OwnedAlert {
+  return { owner, resourceType: alert.resourceType, resourceId: alert.resourceId, alert, sourceId };
+}
+
+describe('ownerOf', () => {
+  it.each([
+    [{ 'ena-guard:owner': 'net@example.com', Owner: 'other@example.com' }, 'net@example.com'],
+    [{ Owner: ' payments@example.com ' }, 'payments@example.com'],
+    [{ 'ena-guard:owner': '', owner: 'data@example.com' }, 'data@example.com'],
+    [{ Name: 'web-1' }, UNOWNED],
+  ])('reads %j as %s', (tags, expected) => {
+    expect(ownerOf(tags, ['ena-guard:owner', 'Owner', 'owner'])).toBe(expected);
+  });
+});
+
+describe('buildDigests', () => {
+  it('sends one message per owner, however many resources each owns', () => {
+    const digests = buildDigests([
+      owned('payments@example.com', compliance('i-1', 'NON_COMPLIANT')),
+      owned('payments@example.com', compliance('i-2', 'NON_COMPLIANT')),
+      owned('data@example.com', compliance('i-3', 'COMPLIANT')),
+    ]);
+
+    expect(digests.map((digest) => digest.owner).sort()).toEqual(['data@example.com', 'payments@example.com']);
+    const payments = digests.find((digest) => digest.owner === 'payments@example.com');
+    expect(payments?.subject).toBe('ena-guard: 2 of 2 resources need attention (payments@example.com)');
+    expect(payments?.message).toContain('COMPLIANT -> NON_COMPLIANT  ena-instance-enabled  AWS::EC2::Instance i-1 (eu-west-1, 111122223333)\n    annotation of i-1');
+    expect(payments?.attributes).toEqual({ owner: 'payments@example.com', severity: 'NON_COMPLIANT', kinds: 'compliance', rules: 'ena-instance-enabled' });
+    expect(payments?.sourceIds).toEqual(['m-i-1', 'm-i-2']);
+    expect(digests.find((digest) => digest.owner === 'data@example.com')?.attributes.severity).toBe('INFO');
+  });
+
+  it('keeps only the latest change of a resource under one rule, but answers for every source record', () => {
+    const [digest] = buildDigests([
+      owned('ops', compliance('i-1', 'NON_COMPLIANT', { time: '2026-11-20T10:00:00Z' }), 'early'),
+      owned('ops', compliance('i-1', 'COMPLIANT', { time: '2026-11-20T11:00:00Z', oldCompliance: 'NON_COMPLIANT' }), 'late'),
+    ]);
+
+    expect(digest?.message).toContain('NON_COMPLIANT -> COMPLIANT');
+    expect(digest?.message).not.toContain('COMPLIANT -> NON_COMPLIANT');
+    expect(digest?.sourceIds).toEqual(['early', 'late']);
+  });
+
+  it('lists non-compliant resources first and remediation outcomes with their execution', () => {
+    const [digest] = buildDigests([
+      owned('ops', compliance('i-9', 'COMPLIANT')),
+      owned('ops', compliance('i-5', 'NON_COMPLIANT')),
+      {
+        owner: 'ops',
+        resourceType: 'AWS::EC2::Instance',
+        resourceId: 'i-5',
+        sourceId: 'r-1',
+        alert: { kind: 'remediation', runbook: 'EnaGuard-EnableEnaSupport', executionId: 'exec-1', status: 'Failed', region: 'eu-west-1', accountId: '111122223333', time: '2026-11-20T10:45:12Z' },
+      },
+    ]);
+
+    const lines = digest?.message.split('\n').filter((line) => /^(COMPLIANT|NON_COMPLIANT|Remediation)/.test(line)) ?? [];
+    expect(lines[0]).toMatch(/^COMPLIANT -> NON_COMPLIANT .* i-5 /);
+    expect(lines[1]).toBe('Remediation EnaGuard-EnableEnaSupport: Failed  AWS::EC2::Instance i-5 (eu-west-1, 111122223333)  (execution exec-1)');
+    expect(lines[2]).toMatch(/^COMPLIANT -> COMPLIANT .* i-9 /);
+    expect(digest?.attributes.kinds).toBe('compliance,remediation');
+  });
+
+  it('keeps the subject within SNS limits and printable', () => {
+    const owner = `équipe-réseau-${'x'.repeat(120)}@example.com`;
+    const [digest] = buildDigests([owned(owner, compliance('i-1', 'NON_COMPLIANT'))]);
+
+    expect(digest?.subject.length).toBeLessThanOrEqual(100);
+    expect(digest?.subject).toMatch(/^[\x20-\x7e]+$/);
+  });
+
+  it('cuts a huge batch with a "+N more" line instead of exceeding the message size', () => {
+    const alerts = Array.from({ length: 2000 }, (_, index) => owned('ops', compliance(`i-${index}`, 'NON_COMPLIANT', { annotation: 'a'.repeat(250) })));
+
+    const [digest] = buildDigests(alerts);
+
+    expect(Buffer.byteLength(digest?.message ?? '')).toBeLessThan(256 * 1024);
+    expect(digest?.message).toMatch(/\(\+\d+ more\)/);
+    expect(digest?.sourceIds).toHaveLength(2000);
+  });
+});
