@@ -1,6 +1,6 @@
 import { EC2Client, type Reservation } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../src/aws/clients.js';
+import { createAwsClients, createSnsClient } from '../../src/aws/clients.js';
 import { FactsUnavailableError } from '../../src/errors.js';
 import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
 import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
@@ -85,6 +85,14 @@ describe('createAwsClients', () => {
     expect(`${ec2?.hostname}:${ec2?.port}`).toBe('127.0.0.1:5001');
     expect(`${config?.hostname}:${config?.port}`).toBe('127.0.0.1:5000');
     expect(await clients.ssm.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
+  });
+
+  it('builds the SNS client apart, with its own AWS_ENDPOINT_URL_SNS override', async () => {
+    const sns = createSnsClient({ region: 'eu-west-1', env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:5000', AWS_ENDPOINT_URL_SNS: 'http://127.0.0.1:5002' } });
+
+    const endpoint = await sns.config.endpoint?.();
+    expect(`${endpoint?.hostname}:${endpoint?.port}`).toBe('127.0.0.1:5002');
+    expect(await sns.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
   });
 
   it('leaves endpoints to the SDK when no override is set', () => {
