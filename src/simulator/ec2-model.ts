@@ -666,30 +666,37 @@ export class Ec2Model {
       return { DeviceName: m.DeviceName, Ebs: { SnapshotId: snapshotId, DeleteOnTermination: true, VolumeType: 'gp3' } };
     });
     const tags = ((input['TagSpecifications'] as { ResourceType?: string; Tags?: Tag[] }[] | undefined) ?? []).filter((s) => s.ResourceType === 'image').flatMap((s) => s.Tags ?? []);
-    const image: Image = {
-      ImageId: this.ids.ec2('ami'),
-      Name: name,
-      Description: input['Description'] as string | undefined,
-      State: 'pending',
-      OwnerId: this.accountId,
-      CreationDate: this.clock.now().toISOString(),
+    const image = this.newImage(name, input['Description'] as string | undefined, mappings, tags, {
       EnaSupport: record.instance.EnaSupport === true,
       Architecture: record.instance.Architecture,
       Platform: record.instance.Platform,
       PlatformDetails: record.instance.PlatformDetails,
       RootDeviceName: record.instance.RootDeviceName,
-      RootDeviceType: 'ebs',
       VirtualizationType: record.instance.VirtualizationType ?? 'hvm',
+    });
+    // Without NoReboot, EC2 reboots a running instance to take a consistent image: pending updates
+    // take effect then.
+    if (state === 'running' && input['NoReboot'] !== true) this.reboot(instanceId);
+    return ok({ ImageId: this.addImage(image, guest?.snapshot(), this.timings.createImageSeconds) });
+  }
+
+  /** A new EBS-backed image of this account, pending from now, as CreateImage and RegisterImage make it. */
+  private newImage(name: string, description: string | undefined, mappings: BlockDeviceMapping[], tags: Tag[], fields: Partial<Image>): Image {
+    return {
+      ImageId: this.ids.ec2('ami'),
+      Name: name,
+      Description: description,
+      State: 'pending',
+      OwnerId: this.accountId,
+      CreationDate: this.clock.now().toISOString(),
+      RootDeviceType: 'ebs',
       Hypervisor: 'xen',
       ImageType: 'machine',
       Public: false,
       BlockDeviceMappings: mappings,
       Tags: tags.length > 0 ? tags : undefined,
+      ...fields,
     };
-    // Without NoReboot, EC2 reboots a running instance to take a consistent image: pending updates
-    // take effect then.
-    if (state === 'running' && input['NoReboot'] !== true) this.reboot(instanceId);
-    return ok({ ImageId: this.addImage(image, guest?.snapshot(), this.timings.createImageSeconds) });
   }
 
   private registerImage(input: Record<string, unknown>): object {
@@ -717,26 +724,14 @@ export class Ec2Model {
     const specifications = (input['TagSpecifications'] as { ResourceType?: string; Tags?: Tag[] }[] | undefined) ?? [];
     if (specifications.some((s) => s.ResourceType !== 'image')) fail('ec2', 'InvalidParameterValue', 'RegisterImage can tag only the image: TagSpecifications ResourceType must be image');
     const tags = specifications.flatMap((s) => s.Tags ?? []).map((t) => ({ Key: t.Key, Value: t.Value ?? '' }));
-    const image: Image = {
-      ImageId: this.ids.ec2('ami'),
-      Name: name,
-      Description: input['Description'] as string | undefined,
-      State: 'pending',
-      OwnerId: this.accountId,
-      CreationDate: this.clock.now().toISOString(),
+    const image = this.newImage(name, input['Description'] as string | undefined, mappings, tags, {
       EnaSupport: input['EnaSupport'] === true,
       Architecture: (input['Architecture'] as Image['Architecture']) ?? 'x86_64',
       RootDeviceName: rootDeviceName,
-      RootDeviceType: 'ebs',
       VirtualizationType: (input['VirtualizationType'] as Image['VirtualizationType']) ?? 'hvm',
       SriovNetSupport: input['SriovNetSupport'] as string | undefined,
       BootMode: input['BootMode'] as Image['BootMode'],
-      Hypervisor: 'xen',
-      ImageType: 'machine',
-      Public: false,
-      BlockDeviceMappings: mappings,
-      Tags: tags.length > 0 ? tags : undefined,
-    };
+    });
     if (guest?.osFamily === 'windows') image.Platform = WINDOWS_PLATFORM;
     return ok({ ImageId: this.addImage(image, guest, this.timings.registerImageSeconds) });
   }
