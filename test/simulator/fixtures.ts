@@ -4,6 +4,7 @@
  */
 import type { Image, Instance, InstanceTypeInfo, Reservation } from '@aws-sdk/client-ec2';
 import type { AssociationDescription, InstanceInformation } from '@aws-sdk/client-ssm';
+import { describedInstance } from '../support/instances.js';
 import { AccountModel, type AccountModelOptions, type AccountSnapshot, type GuestSpec, type StepTrace } from '../../src/simulator/index.js';
 
 export const ACCOUNT_ID = '123456789012';
@@ -53,54 +54,8 @@ export const INSTANCE_TYPES: InstanceTypeInfo[] = [
   instanceType('i3.large', 'xen', 'supported', true),
 ];
 
-/** An instance as DescribeInstances returns it; `overrides` change what a test is about. */
-export function instance(overrides: Partial<Instance> & { InstanceId: string }): Instance {
-  const running = (overrides.State?.Name ?? 'running') === 'running';
-  return {
-    AmiLaunchIndex: 0,
-    ImageId: 'ami-0abcdef1234567890',
-    InstanceType: 'r4.large',
-    KeyName: 'ops',
-    LaunchTime: new Date('2025-11-20T08:15:00.000Z'),
-    Monitoring: { State: 'disabled' },
-    Placement: { AvailabilityZone: 'us-east-1a', GroupName: '', Tenancy: 'default' },
-    PrivateDnsName: 'ip-10-0-1-23.ec2.internal',
-    PrivateIpAddress: '10.0.1.23',
-    ProductCodes: [],
-    PublicDnsName: '',
-    State: { Code: 16, Name: 'running' },
-    StateTransitionReason: '',
-    SubnetId: 'subnet-0123456789abcdef0',
-    VpcId: 'vpc-0123456789abcdef0',
-    Architecture: 'x86_64',
-    BlockDeviceMappings: [
-      { DeviceName: '/dev/xvda', Ebs: { AttachTime: new Date('2025-11-20T08:15:01.000Z'), DeleteOnTermination: true, Status: 'attached', VolumeId: `vol-${overrides.InstanceId.slice(2)}` } },
-    ],
-    ClientToken: '',
-    EbsOptimized: false,
-    EnaSupport: false,
-    Hypervisor: 'xen',
-    NetworkInterfaces: [],
-    RootDeviceName: '/dev/xvda',
-    RootDeviceType: 'ebs',
-    SecurityGroups: [{ GroupName: 'default', GroupId: 'sg-0123456789abcdef0' }],
-    SourceDestCheck: true,
-    Tags: [{ Key: 'Name', Value: 'app-server' }],
-    VirtualizationType: 'hvm',
-    CpuOptions: { CoreCount: 1, ThreadsPerCore: 2 },
-    CapacityReservationSpecification: { CapacityReservationPreference: 'open' },
-    HibernationOptions: { Configured: false },
-    MetadataOptions: { State: 'applied', HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled', HttpProtocolIpv6: 'disabled', InstanceMetadataTags: 'disabled' },
-    EnclaveOptions: { Enabled: false },
-    PlatformDetails: 'Linux/UNIX',
-    UsageOperation: 'RunInstances',
-    UsageOperationUpdateTime: new Date('2025-11-20T08:15:00.000Z'),
-    MaintenanceOptions: { AutoRecovery: 'default' },
-    CurrentInstanceBootMode: 'legacy-bios',
-    ...(running ? {} : { StateTransitionReason: 'User initiated (2026-03-01 10:00:00 GMT)' }),
-    ...overrides,
-  };
-}
+/** An instance as DescribeInstances returns it (r4.large, running, ENA off); see test/support/instances.ts. */
+export const instance = describedInstance;
 
 /** A reservation as DescribeInstances returns it. */
 export function reservation(id: string, instances: Instance[]): Reservation {

@@ -18,40 +18,67 @@ export function instanceFacts(overrides: Partial<InstanceFacts> = {}): InstanceF
   };
 }
 
-/** An `Instance` as DescribeInstances returns it, with the fields a real response always has. */
-export function sdkInstance(index: number, overrides: Partial<Instance> = {}): Instance {
-  const id = `i-${index.toString(16).padStart(17, '0')}`;
+/**
+ * An instance as DescribeInstances returns it, with every field a real response has (r4.large,
+ * running, ENA off by default); `overrides` change what a test is about.
+ */
+export function describedInstance(overrides: Partial<Instance> & { InstanceId: string }): Instance {
+  const running = (overrides.State?.Name ?? 'running') === 'running';
   return {
     AmiLaunchIndex: 0,
     ImageId: 'ami-0abcdef1234567890',
-    InstanceId: id,
-    InstanceType: 'm5.large',
-    LaunchTime: new Date('2026-06-01T08:30:00Z'),
+    InstanceType: 'r4.large',
+    KeyName: 'ops',
+    LaunchTime: new Date('2025-11-20T08:15:00.000Z'),
     Monitoring: { State: 'disabled' },
-    Placement: { AvailabilityZone: 'eu-west-1a', GroupName: '', Tenancy: 'default' },
-    PrivateDnsName: 'ip-10-0-0-1.eu-west-1.compute.internal',
-    PrivateIpAddress: '10.0.0.1',
+    Placement: { AvailabilityZone: 'us-east-1a', GroupName: '', Tenancy: 'default' },
+    PrivateDnsName: 'ip-10-0-1-23.ec2.internal',
+    PrivateIpAddress: '10.0.1.23',
     ProductCodes: [],
     PublicDnsName: '',
     State: { Code: 16, Name: 'running' },
     StateTransitionReason: '',
-    SubnetId: 'subnet-0f1e2d3c4b5a69788',
-    VpcId: 'vpc-0a1b2c3d4e5f60718',
+    SubnetId: 'subnet-0123456789abcdef0',
+    VpcId: 'vpc-0123456789abcdef0',
     Architecture: 'x86_64',
-    BlockDeviceMappings: [],
+    BlockDeviceMappings: [
+      { DeviceName: '/dev/xvda', Ebs: { AttachTime: new Date('2025-11-20T08:15:01.000Z'), DeleteOnTermination: true, Status: 'attached', VolumeId: `vol-${overrides.InstanceId.slice(2)}` } },
+    ],
     ClientToken: '',
-    EbsOptimized: true,
-    EnaSupport: true,
+    EbsOptimized: false,
+    EnaSupport: false,
     Hypervisor: 'xen',
     NetworkInterfaces: [],
     RootDeviceName: '/dev/xvda',
     RootDeviceType: 'ebs',
-    SecurityGroups: [],
+    SecurityGroups: [{ GroupName: 'default', GroupId: 'sg-0123456789abcdef0' }],
     SourceDestCheck: true,
-    Tags: [{ Key: 'Name', Value: `node-${index}` }],
+    Tags: [{ Key: 'Name', Value: 'app-server' }],
     VirtualizationType: 'hvm',
+    CpuOptions: { CoreCount: 1, ThreadsPerCore: 2 },
+    CapacityReservationSpecification: { CapacityReservationPreference: 'open' },
+    HibernationOptions: { Configured: false },
+    MetadataOptions: { State: 'applied', HttpTokens: 'required', HttpPutResponseHopLimit: 2, HttpEndpoint: 'enabled', HttpProtocolIpv6: 'disabled', InstanceMetadataTags: 'disabled' },
+    EnclaveOptions: { Enabled: false },
+    PlatformDetails: 'Linux/UNIX',
+    UsageOperation: 'RunInstances',
+    UsageOperationUpdateTime: new Date('2025-11-20T08:15:00.000Z'),
+    MaintenanceOptions: { AutoRecovery: 'default' },
+    CurrentInstanceBootMode: 'legacy-bios',
+    ...(running ? {} : { StateTransitionReason: 'User initiated (2026-03-01 10:00:00 GMT)' }),
     ...overrides,
   };
+}
+
+/** The `index`-th instance of a generated fleet: m5.large with ENA on, named node-<index>. */
+export function sdkInstance(index: number, overrides: Partial<Instance> = {}): Instance {
+  return describedInstance({
+    InstanceId: `i-${index.toString(16).padStart(17, '0')}`,
+    InstanceType: 'm5.large',
+    EnaSupport: true,
+    Tags: [{ Key: 'Name', Value: `node-${index}` }],
+    ...overrides,
+  });
 }
 
 export function sdkInstanceType(type: string, enaSupport: 'unsupported' | 'supported' | 'required'): InstanceTypeInfo {
