@@ -31,6 +31,7 @@ export {
 export { FaultInjector, Faults, type FaultRule } from './faults.js';
 export { DRIVER_EVIDENCE_MARKER, Guest, defaultGuestSpec, type CustomInventoryFile, type GuestSpec, type ScriptBehaviour, type ScriptResult } from './guest.js';
 export { assertActionsSupported, simulate, type ApprovalOption, type SimulateOptions, type SimulationResult } from './interpreter.js';
+export { RUN_START, firstStep, indexSteps, nextStep, type NextStep, type RunFailure, type RunState, type StepIndex, type StepOutcome } from './next-step.js';
 export { resolveParameters } from './parameters.js';
 export { EC2_COMMANDS, SSM_COMMANDS, wireEc2Client, wireSsmClient } from './sdk-stub.js';
 export { formatTrace, type ExecutionStatus, type StepStatus, type StepTrace } from './trace.js';

@@ -13,13 +13,15 @@
  *   step does not change the final status;
  * - a cancellation during a step ends the automation `Cancelled`; with `onCancel: step:X`, X (and
  *   whatever follows it) runs first.
+ *
+ * The decisions are the pure {@link nextStep} (next-step.ts); this file runs the steps and loops.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccountModel } from './account-model.js';
 import { SUPPORTED_ACTIONS, type ActionContext, type ActionOutcome, type AutomationAction, type ChildAutomationRun } from './actions/index.js';
 import { formatDate, formatDateTime } from './clock.js';
-import { loadDocument, stepReference, type AutomationDocument, type StepDefinition } from './document.js';
+import { loadDocument, type AutomationDocument, type StepDefinition } from './document.js';
 import {
   DocumentError,
   InvalidInputError,
@@ -34,8 +36,9 @@ import {
   isAwsServiceError,
   isThrottlingError,
 } from './errors.js';
+import { firstStep, indexSteps, nextStep, type StepOutcome } from './next-step.js';
 import { resolveParameters } from './parameters.js';
-import type { ExecutionStatus, StepStatus, StepTrace } from './trace.js';
+import type { ExecutionStatus, StepTrace } from './trace.js';
 import { select, substitute, toOutputType, type VariableScope } from './variables.js';
 
 /** The outcome of a simulation. */
@@ -137,6 +140,141 @@ function childParameters(document: AutomationDocument, runtime: Readonly<Record<
   );
 }
 
+/** What one run of a step produced: its trace entry, less the timing and where control went. */
+interface StepRun {
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly outputs: Record<string, unknown>;
+  readonly outcome: StepOutcome;
+  readonly failureMessage?: string;
+  readonly attempts: number;
+  readonly children?: readonly StepTrace[];
+}
+
+/** The user cancelled the automation while this step ran: it does nothing. */
+function cancelledRun(step: StepDefinition): StepRun {
+  return { inputs: step.inputs, outputs: {}, outcome: { status: 'Cancelled' }, failureMessage: 'Cancelled by the user during this step', attempts: 0 };
+}
+
+function systemVariables(account: AccountModel, executionId: string): Record<string, string> {
+  const now = account.clock.now();
+  return {
+    'automation:EXECUTION_ID': executionId,
+    'global:ACCOUNT_ID': account.accountId,
+    'global:REGION': account.region,
+    'global:AWS_PARTITION': 'aws',
+    'global:DATE': formatDate(now),
+    'global:DATE_TIME': formatDateTime(now),
+  };
+}
+
+/** What an action sees during one attempt of a step, whose deadline starts now. */
+function contextFor(account: AccountModel, options: SimulateOptions, step: StepDefinition, timeoutSeconds: number | undefined): ActionContext {
+  const { clock } = account;
+  const deadlineMs = timeoutSeconds === undefined ? undefined : clock.nowMs() + timeoutSeconds * 1000;
+  const wait = (seconds: number, reason: string): void => {
+    const target = clock.nowMs() + seconds * 1000;
+    const limit = deadlineMs ?? clock.nowMs() + UNBOUNDED_WAIT_LIMIT_SECONDS * 1000;
+    if (target > limit) {
+      clock.advanceTo(limit);
+      throw new StepTimedOutError(`Step ${step.name} timed out after ${timeoutSeconds ?? UNBOUNDED_WAIT_LIMIT_SECONDS} seconds ${reason}`);
+    }
+    clock.advanceTo(target);
+  };
+  return {
+    account,
+    stepName: step.name,
+    deadlineMs,
+    callAws(service, operation, input) {
+      const retryUntil = clock.nowMs() + (options.throttlingRetrySeconds ?? 0) * 1000;
+      let backoff = 1;
+      for (;;) {
+        try {
+          return account.call(service, operation, input) as Record<string, unknown>;
+        } catch (error) {
+          if (isThrottlingError(error) && clock.nowMs() + backoff * 1000 <= retryUntil) {
+            wait(backoff, `retrying throttled ${operation}`);
+            backoff = Math.min(backoff * 2, MAX_THROTTLING_BACKOFF_SECONDS);
+            continue;
+          }
+          if (isAwsServiceError(error)) {
+            throw new StepFailedError(`An error occurred (${error.name}) when calling the ${operation} operation: ${error.message}`, { cause: error });
+          }
+          throw error;
+        }
+      }
+    },
+    wait,
+    poll(what, intervalSeconds, check) {
+      for (;;) {
+        const value = check();
+        if (value !== undefined) return value;
+        wait(intervalSeconds, `waiting for ${what}`);
+      }
+    },
+    approvalDecision: (inputs) => decide(options.approvals, step.name, inputs),
+    async runChildAutomation(name, runtime): Promise<ChildAutomationRun> {
+      const child = await findDocument(name, options);
+      try {
+        const result = await simulate(child, childParameters(child, runtime), { ...options, account, cancelDuringStep: undefined });
+        return { executionId: result.executionId, status: result.status, outputs: result.outputs, failureMessage: result.failureMessage, trace: result.trace };
+      } catch (error) {
+        if (error instanceof ParameterError || error instanceof DocumentError) throw new StepFailedError(`Nested automation ${name} refused: ${error.message}`, { cause: error });
+        throw error;
+      }
+    },
+  };
+}
+
+/** The step's declared `outputs`, selected from the API response (or the action's own outputs). */
+function declaredOutputs(step: StepDefinition, outcome: ActionOutcome): Record<string, unknown> {
+  const source = outcome.response ?? outcome.outputs;
+  const outputs: Record<string, unknown> = {};
+  for (const output of step.outputs ?? []) {
+    const value = select(source, output.Selector);
+    // Unconfirmed: a selector that matches nothing leaves the output unset (referring to it later fails).
+    if (value !== undefined) outputs[output.Name] = toOutputType(value, output.Type, `${step.name}.${output.Name}`);
+  }
+  return outputs;
+}
+
+/**
+ * Runs a step: up to `maxAttempts` attempts, each bounded by the timeout. A failed attempt keeps
+ * the nested automation's trace it produced, for the trace, until a later attempt produces another.
+ */
+async function runStep(step: StepDefinition, scope: VariableScope, account: AccountModel, options: SimulateOptions): Promise<StepRun> {
+  const action = SUPPORTED_ACTIONS.get(step.action) as AutomationAction;
+  const timeoutSeconds = step.timeoutSeconds ?? action.defaultTimeoutSeconds;
+  const maxAttempts = step.maxAttempts ?? 1;
+  // What is left when no attempt runs (maxAttempts below 1, which the schema refuses).
+  let last: StepRun = { inputs: step.inputs, outputs: {}, outcome: { status: 'Success' }, attempts: Math.min(1, maxAttempts) };
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    let inputs = last.inputs;
+    try {
+      inputs = substitute(step.inputs, scope) as Record<string, unknown>;
+      const outcome = await action.run(inputs, contextFor(account, options, step, timeoutSeconds));
+      const outputs = { ...outcome.outputs, ...declaredOutputs(step, outcome) };
+      return { inputs, outputs, outcome: { status: 'Success', branchTarget: outcome.nextStep }, attempts: attempt, children: outcome.child?.trace };
+    } catch (error) {
+      if (!isStepFailure(error)) throw error;
+      const status = error instanceof StepTimedOutError ? 'TimedOut' : 'Failed';
+      const children = error instanceof ChildAutomationFailedError ? error.child.trace : last.children;
+      last = { inputs, outputs: {}, outcome: { status, message: error.message }, failureMessage: error.message, attempts: attempt, children };
+    }
+  }
+  return last;
+}
+
+/** The document's `outputs` (`<step>.<output>`) that the steps produced. */
+function documentOutputs(document: AutomationDocument, stepOutputs: ReadonlyMap<string, Readonly<Record<string, unknown>>>): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  for (const reference of document.content.outputs ?? []) {
+    const dot = reference.indexOf('.');
+    const value = stepOutputs.get(reference.slice(0, dot))?.[reference.slice(dot + 1)];
+    if (value !== undefined) outputs[reference] = value;
+  }
+  return outputs;
+}
+
 /**
  * Runs a document. Refuses (throws) before the first step when the document uses an unsupported
  * action ({@link UnsupportedActionError}) or a parameter is missing or invalid
@@ -148,192 +286,41 @@ export async function simulate(document: AutomationDocument, parameters: Readonl
   const values = resolveParameters(document, parameters);
   const { clock } = account;
   const executionId = account.ids.uuid();
-  const stepOutputs = new Map<string, Record<string, unknown>>();
-  const scope: VariableScope = {
-    parameters: values,
-    stepOutputs,
-    system: {
-      'automation:EXECUTION_ID': executionId,
-      'global:ACCOUNT_ID': account.accountId,
-      'global:REGION': account.region,
-      'global:AWS_PARTITION': 'aws',
-      'global:DATE': formatDate(clock.now()),
-      'global:DATE_TIME': formatDateTime(clock.now()),
-    },
-  };
-  const steps = document.content.mainSteps;
-  const indexOf = new Map(steps.map((s, i) => [s.name, i]));
+  const scope = { parameters: values, stepOutputs: new Map<string, Record<string, unknown>>(), system: systemVariables(account, executionId) };
+  const steps = indexSteps(document.content.mainSteps);
+  const maxStepRuns = options.maxStepRuns ?? 1000;
   const trace: StepTrace[] = [];
   const startTime = clock.now();
-  let criticalFailure: { status: StepStatus; message: string } | undefined;
-  let aborted: { status: StepStatus; message: string } | undefined;
-  let cancelled = false;
-  let index: number | undefined = 0;
-  let runs = 0;
-
-  const contextFor = (step: StepDefinition, deadlineMs: number | undefined, timeoutSeconds: number | undefined): ActionContext => {
-    const wait = (seconds: number, reason: string): void => {
-      const target = clock.nowMs() + seconds * 1000;
-      const limit = deadlineMs ?? clock.nowMs() + UNBOUNDED_WAIT_LIMIT_SECONDS * 1000;
-      if (target > limit) {
-        clock.advanceTo(limit);
-        throw new StepTimedOutError(`Step ${step.name} timed out after ${timeoutSeconds ?? UNBOUNDED_WAIT_LIMIT_SECONDS} seconds ${reason}`);
-      }
-      clock.advanceTo(target);
-    };
-    return {
-      account,
-      stepName: step.name,
-      deadlineMs,
-      callAws(service, operation, input) {
-        const retryUntil = clock.nowMs() + (options.throttlingRetrySeconds ?? 0) * 1000;
-        let backoff = 1;
-        for (;;) {
-          try {
-            return account.call(service, operation, input) as Record<string, unknown>;
-          } catch (error) {
-            if (isThrottlingError(error) && clock.nowMs() + backoff * 1000 <= retryUntil) {
-              wait(backoff, `retrying throttled ${operation}`);
-              backoff = Math.min(backoff * 2, MAX_THROTTLING_BACKOFF_SECONDS);
-              continue;
-            }
-            if (isAwsServiceError(error)) {
-              throw new StepFailedError(`An error occurred (${error.name}) when calling the ${operation} operation: ${error.message}`, { cause: error });
-            }
-            throw error;
-          }
-        }
-      },
-      wait,
-      poll(what, intervalSeconds, check) {
-        for (;;) {
-          const value = check();
-          if (value !== undefined) return value;
-          wait(intervalSeconds, `waiting for ${what}`);
-        }
-      },
-      approvalDecision: (inputs) => decide(options.approvals, step.name, inputs),
-      async runChildAutomation(name, runtime): Promise<ChildAutomationRun> {
-        const child = await findDocument(name, options);
-        try {
-          const result = await simulate(child, childParameters(child, runtime), { ...options, account, cancelDuringStep: undefined });
-          return { executionId: result.executionId, status: result.status, outputs: result.outputs, failureMessage: result.failureMessage, trace: result.trace };
-        } catch (error) {
-          if (error instanceof ParameterError || error instanceof DocumentError) throw new StepFailedError(`Nested automation ${name} refused: ${error.message}`, { cause: error });
-          throw error;
-        }
-      },
-    };
-  };
-
-  const declaredOutputs = (step: StepDefinition, outcome: ActionOutcome): Record<string, unknown> => {
-    const source = outcome.response ?? outcome.outputs;
-    const outputs: Record<string, unknown> = {};
-    for (const output of step.outputs ?? []) {
-      const value = select(source, output.Selector);
-      // Unconfirmed: a selector that matches nothing leaves the output unset (referring to it later fails).
-      if (value !== undefined) outputs[output.Name] = toOutputType(value, output.Type, `${step.name}.${output.Name}`);
-    }
-    return outputs;
-  };
-
-  while (index !== undefined && index < steps.length) {
-    runs += 1;
-    if (runs > (options.maxStepRuns ?? 1000)) throw new SimulatorError(`Document ${document.name}: more than ${options.maxStepRuns ?? 1000} step runs; the steps loop`);
-    const step = steps[index] as StepDefinition;
-    const action = SUPPORTED_ACTIONS.get(step.action) as AutomationAction;
+  let at = firstStep(steps);
+  while (at.kind === 'goto') {
+    if (trace.length + 1 > maxStepRuns) throw new SimulatorError(`Document ${document.name}: more than ${maxStepRuns} step runs; the steps loop`);
+    const step = steps.steps[at.index] as StepDefinition;
     const stepStart = clock.now();
-    const timeoutSeconds = step.timeoutSeconds ?? action.defaultTimeoutSeconds;
-    let inputs: Readonly<Record<string, unknown>> = step.inputs;
-    let outputs: Record<string, unknown> = {};
-    let status: StepStatus = 'Success';
-    let failureMessage: string | undefined;
-    let branchTarget: string | undefined;
-    let children: readonly StepTrace[] | undefined;
-    let attempts = 0;
-
-    if (!cancelled && options.cancelDuringStep === step.name) {
-      cancelled = true;
-      status = 'Cancelled';
-      failureMessage = 'Cancelled by the user during this step';
-    } else {
-      for (attempts = 1; attempts <= (step.maxAttempts ?? 1); attempts++) {
-        try {
-          inputs = substitute(step.inputs, scope) as Record<string, unknown>;
-          const deadline = timeoutSeconds === undefined ? undefined : clock.nowMs() + timeoutSeconds * 1000;
-          const outcome = await action.run(inputs, contextFor(step, deadline, timeoutSeconds));
-          outputs = { ...outcome.outputs, ...declaredOutputs(step, outcome) };
-          branchTarget = outcome.nextStep;
-          children = outcome.child?.trace;
-          status = 'Success';
-          failureMessage = undefined;
-          break;
-        } catch (error) {
-          if (!isStepFailure(error)) throw error;
-          status = error instanceof StepTimedOutError ? 'TimedOut' : 'Failed';
-          failureMessage = error.message;
-          if (error instanceof ChildAutomationFailedError) children = error.child.trace;
-        }
-      }
-      attempts = Math.min(attempts, step.maxAttempts ?? 1);
-    }
-
-    stepOutputs.set(step.name, outputs);
-    let next: number | undefined;
-    if (status === 'Success') {
-      if (branchTarget !== undefined) next = indexOf.get(branchTarget);
-      else if (step.isEnd === true) next = undefined;
-      else if (step.nextStep !== undefined) next = indexOf.get(step.nextStep);
-      else next = index + 1;
-    } else if (status === 'Cancelled') {
-      const target = stepReference(step.onCancel);
-      next = target === undefined ? undefined : indexOf.get(target);
-    } else {
-      const failure = { status, message: `Step ${step.name} ${status === 'TimedOut' ? 'timed out' : 'failed'}: ${failureMessage ?? ''}` };
-      if (step.isCritical !== false) criticalFailure ??= failure;
-      const onFailure = step.onFailure ?? 'Abort';
-      if (onFailure === 'Abort') {
-        // Unconfirmed: Abort ends the automation Failed even for a non-critical step.
-        aborted = failure;
-        next = undefined;
-      } else if (onFailure === 'Continue') {
-        // Unconfirmed: Continue honours isEnd and nextStep as a success would.
-        next = step.isEnd === true ? undefined : step.nextStep !== undefined ? indexOf.get(step.nextStep) : index + 1;
-      } else {
-        next = indexOf.get(stepReference(onFailure) ?? '');
-      }
-    }
+    const run = !at.run.cancelled && options.cancelDuringStep === step.name ? cancelledRun(step) : await runStep(step, scope, account, options);
+    scope.stepOutputs.set(step.name, run.outputs);
+    const next = nextStep(steps, at.index, run.outcome, at.run);
     trace.push({
       stepName: step.name,
       action: step.action,
-      inputs,
-      outputs,
+      inputs: run.inputs,
+      outputs: run.outputs,
       startTime: stepStart,
       endTime: clock.now(),
-      attempts,
-      status,
-      failureMessage,
-      nextStep: next === undefined ? undefined : steps[next]?.name,
-      children,
+      attempts: run.attempts,
+      status: run.outcome.status,
+      failureMessage: run.failureMessage,
+      nextStep: next.kind === 'goto' ? steps.steps[next.index]?.name : undefined,
+      children: run.children,
     });
-    index = next;
-  }
-
-  const ending = cancelled ? undefined : (aborted ?? criticalFailure);
-  const status: ExecutionStatus = cancelled ? 'Cancelled' : ending === undefined ? 'Success' : ending.status === 'TimedOut' ? 'TimedOut' : 'Failed';
-  const outputs: Record<string, unknown> = {};
-  for (const reference of document.content.outputs ?? []) {
-    const dot = reference.indexOf('.');
-    const value = stepOutputs.get(reference.slice(0, dot))?.[reference.slice(dot + 1)];
-    if (value !== undefined) outputs[reference] = value;
+    at = next;
   }
   return {
     executionId,
     documentName: document.name,
-    status,
-    outputs,
+    status: at.status,
+    outputs: documentOutputs(document, scope.stepOutputs),
     trace,
-    failureMessage: cancelled ? 'The automation was cancelled' : ending?.message,
+    failureMessage: at.failureMessage,
     startTime,
     endTime: clock.now(),
   };

@@ -2,7 +2,7 @@
  * The step trace: what each step did, in simulated time. Tests assert on it; {@link formatTrace}
  * prints it for the CLI.
  */
-import { renderAsText } from './variables.js';
+import { renderAsText } from './render-text.js';
 
 /** Final status of an automation, as SSM reports it. */
 export type ExecutionStatus = 'Success' | 'Failed' | 'TimedOut' | 'Cancelled';

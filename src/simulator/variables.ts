@@ -9,6 +9,9 @@
  */
 import type { OutputType } from './document.js';
 import { VariableError } from './errors.js';
+import { renderAsText } from './render-text.js';
+
+export { renderAsText };
 
 /** What `{{ }}` references can see. */
 export interface VariableScope {
@@ -41,14 +44,6 @@ export function resolveReference(reference: string, scope: VariableScope): unkno
     return outputs[outputName];
   }
   throw new VariableError(`{{ ${reference} }}: no parameter ${reference}`);
-}
-
-/** Renders a value inside a longer string. */
-export function renderAsText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value instanceof Date) return value.toISOString();
-  return JSON.stringify(value);
 }
 
 /** Replaces every `{{ }}` in a value (strings, lists and maps, recursively). */
