@@ -13,10 +13,11 @@ import { ConfigServiceClient, GetComplianceDetailsByConfigRuleCommand, PutEvalua
 import { DescribeInstanceTypesCommand, DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { DescribeInstanceInformationCommand, ListInventoryEntriesCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { driverCurrentCheck } from '../src/checks/driver-current.js';
 import { DEMO_FLEET } from '../src/cli/main.js';
 import { simulateRunbook } from '../src/cli/simulate.js';
-import { instanceEnabledCheck } from '../src/checks/instance-enabled.js';
+import { bindInstanceRule } from '../src/checks/instance-rule.js';
+import { driverCurrentRule } from '../rules/driver-current.js';
+import { instanceEnabledRule } from '../rules/instance-enabled.js';
 import { noMetrics, silentLog } from '../src/engine/ports.js';
 import type { ConfigRuleSpec } from '../src/engine/rule-spec.js';
 import { runConfigRule, type RunSummary } from '../src/engine/run-rule.js';
@@ -126,21 +127,21 @@ const sizes = process.argv.slice(2).map(Number).filter((value) => value > 0);
 const [small, large] = sizes.length >= 2 ? sizes : [1000, 10_000];
 
 // Warm-up, discarded: lets the JIT compile the hot paths before anything is timed.
-await measure('ena-instance-enabled', small!, () => instanceEnabledCheck(ec2()));
-await measure('ena-driver-current', small!, () => driverCurrentCheck(ec2(), new AwsInventoryReader(new SSMClient({ region: 'eu-west-1' }))), { inventoryConcurrency: '8' });
+await measure('ena-instance-enabled', small!, () => bindInstanceRule(instanceEnabledRule, { fleet: ec2() }));
+await measure('ena-driver-current', small!, () => bindInstanceRule(driverCurrentRule, { fleet: ec2(), inventory: new AwsInventoryReader(new SSMClient({ region: 'eu-west-1' })) }), { inventoryConcurrency: '8' });
 
 const results: Measurement[] = [];
 for (const size of [small!, large!]) {
-  results.push(await measure('ena-instance-enabled', size, () => instanceEnabledCheck(ec2())));
+  results.push(await measure('ena-instance-enabled', size, () => bindInstanceRule(instanceEnabledRule, { fleet: ec2() })));
 }
 for (const concurrency of [1, 8]) {
   results.push(
-    await measure('ena-driver-current', small!, () => driverCurrentCheck(ec2(), new AwsInventoryReader(new SSMClient({ region: 'eu-west-1' }))), {
+    await measure('ena-driver-current', small!, () => bindInstanceRule(driverCurrentRule, { fleet: ec2(), inventory: new AwsInventoryReader(new SSMClient({ region: 'eu-west-1' })) }), {
       inventoryConcurrency: String(concurrency),
     }),
   );
 }
-results.push(await measure('ena-driver-current', large!, () => driverCurrentCheck(ec2(), new AwsInventoryReader(new SSMClient({ region: 'eu-west-1' }))), { inventoryConcurrency: '8' }));
+results.push(await measure('ena-driver-current', large!, () => bindInstanceRule(driverCurrentRule, { fleet: ec2(), inventory: new AwsInventoryReader(new SSMClient({ region: 'eu-west-1' })) }), { inventoryConcurrency: '8' }));
 
 console.log('rule                   instances  conc   ms       ms/1k inst  heap Δ MiB  AWS calls');
 for (const result of results) {

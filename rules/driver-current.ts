@@ -12,6 +12,7 @@ import {
   DEFAULT_LINUX_MINIMUM_DRIVER_VERSION,
   DEFAULT_WINDOWS_MINIMUM_DRIVER_VERSION,
   KERNEL_MINIMUMS_FORM,
+  KERNEL_MINIMUMS_PATTERN,
   parseKernelMinimums,
   rowLabel,
   type DriverAssessment,
@@ -20,48 +21,86 @@ import { parseDriverVersion } from './driver-version.js';
 import type { EnaCapability, InstanceFacts } from './facts.js';
 import { instanceScope, type InstanceScopeReason } from './instance-scope.js';
 import { ENA_DRIVER_INVENTORY_TYPE, type EnaDriverInventory } from './inventory.js';
-import { complianceChoiceParameter, exemptionTagKeyParameter } from './parameters.js';
+import { complianceChoiceParameter, exemptionTagKeyParameter, wholeNumberParameter, withTemplateForm } from './parameters.js';
+import { instanceRule } from './declaration.js';
+import { truncate } from './text.js';
 import { compliant, judged, nonCompliant, notApplicable, type Judged, type Verdict } from './verdict.js';
 
 export const DRIVER_CURRENT_RULE_NAME = 'ena-driver-current';
 export const UPDATE_DRIVER_RUNBOOK = 'EnaGuard-UpdateEnaDriver';
 export const COLLECT_INVENTORY_DOCUMENT = 'EnaGuard-CollectEnaDriverInventory';
 
-function driverVersionParameter(defaultValue: string) {
-  return z
-    .string()
-    .refine((value) => parseDriverVersion(value) !== undefined)
-    .default(defaultValue)
-    .describe(`a driver version such as ${defaultValue} (digits and dots; a g or K suffix is ignored; default ${defaultValue})`);
+/**
+ * The accepted form of a driver version parameter, written once for the rule's schema and the
+ * template's AllowedPattern: digits and dots (up to eight components), an optional `v` before and
+ * a letter suffix such as `g` or `K` after, as `modinfo` and the Windows driver print them.
+ */
+export const DRIVER_VERSION_PARAMETER_PATTERN = '^v?[0-9]{1,15}([.][0-9]{1,15}){0,7}([-_]?[A-Za-z]{1,8})?$';
+
+function driverVersionParameter(defaultValue: string, summary: string) {
+  return withTemplateForm(
+    z
+      .string()
+      .regex(new RegExp(DRIVER_VERSION_PARAMETER_PATTERN))
+      .refine((value) => parseDriverVersion(value) !== undefined)
+      .default(defaultValue)
+      .describe(`a driver version such as ${defaultValue} (digits and dots; a g or K suffix is ignored; default ${defaultValue})`),
+    {
+      summary,
+      default: defaultValue,
+      type: 'String',
+      allowedPattern: DRIVER_VERSION_PARAMETER_PATTERN,
+      maxLength: 128,
+      samples: {
+        accepted: ['2.2.10', '2.8.1g', '2.1.0K', '2.4.0.0', '2', 'v2.9.0', '2.10.0-beta'],
+        refused: ['2..1', 'latest', '2.2.10 g', '-1.0', '2.2.10gggggggggg', '1.2.3.4.5.6.7.8.9', '2.2,10'],
+      },
+    },
+  );
 }
 
 /** `kernelMinimums`: overrides of the per-distribution kernel table, in the compact form {@link KERNEL_MINIMUMS_FORM}. */
-const kernelMinimumsParameter = z
-  .string()
-  .transform((text, context) => {
-    const parsed = parseKernelMinimums(text);
-    if (parsed.ok) return parsed.value;
-    context.addIssue({ code: 'custom', message: parsed.message });
-    return z.NEVER;
-  })
-  .default([])
-  .describe(KERNEL_MINIMUMS_FORM);
+const kernelMinimumsParameter = withTemplateForm(
+  z
+    .string()
+    .transform((text, context) => {
+      const parsed = parseKernelMinimums(text);
+      if (parsed.ok) return parsed.value;
+      context.addIssue({ code: 'custom', message: parsed.message });
+      return z.NEVER;
+    })
+    .default([])
+    .describe(KERNEL_MINIMUMS_FORM),
+  {
+    summary: 'Overrides of the per-distribution kernel minimums for the in-tree driver (see docs/driver-versions.md).',
+    default: '',
+    type: 'String',
+    allowedPattern: KERNEL_MINIMUMS_PATTERN,
+    samples: {
+      accepted: ['', 'amzn=4.14.186', 'amzn=4.14.186,ubuntu:20.04=5.4.0-1025-aws', 'rocky:9=5.14.0-70.13.1.el9_0', 'sles:15.2=5.3.18-24.15.1'],
+      refused: ['amzn', 'Amazon Linux=4.14', 'amzn=latest', 'ubuntu:focal=5.4.0', 'amzn=4.14.186;rhel=4.18.0', 'a:b:c=4.14.1'],
+    },
+  },
+);
 
 export const driverCurrentParameters = z.object({
   exemptionTagKey: exemptionTagKeyParameter,
-  linuxMinimumDriverVersion: driverVersionParameter(DEFAULT_LINUX_MINIMUM_DRIVER_VERSION),
-  windowsMinimumDriverVersion: driverVersionParameter(DEFAULT_WINDOWS_MINIMUM_DRIVER_VERSION),
+  linuxMinimumDriverVersion: driverVersionParameter(
+    DEFAULT_LINUX_MINIMUM_DRIVER_VERSION,
+    'Minimum out-of-tree Linux ENA driver (2.2.10 adds network performance metrics and full ENAv3 support).',
+  ),
+  windowsMinimumDriverVersion: driverVersionParameter(
+    DEFAULT_WINDOWS_MINIMUM_DRIVER_VERSION,
+    'Minimum Windows ENA driver; capped per OS (Server 2012/2012 R2 at 2.6.0, 2008 R2 at 2.2.3).',
+  ),
   kernelMinimums: kernelMinimumsParameter,
   /** What to report when the driver cannot be known: no inventory, not managed, version unreadable, distribution not in the table. */
-  unknownDriver: complianceChoiceParameter('NON_COMPLIANT'),
+  unknownDriver: complianceChoiceParameter(
+    'NON_COMPLIANT',
+    'How to report an instance whose driver cannot be known (no SSM Agent, no inventory, unreadable version).',
+  ),
   /** How many ListInventoryEntries calls the adapter may run at once (used by the adapter, not by the rule). */
-  inventoryConcurrency: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(32)
-    .default(8)
-    .describe('a whole number from 1 to 32 (default 8)'),
+  inventoryConcurrency: wholeNumberParameter(8, 1, 32, 'ListInventoryEntries calls in flight during a sweep.'),
 });
 export type DriverCurrentParameters = z.output<typeof driverCurrentParameters>;
 
@@ -105,8 +144,8 @@ function unknownVerdict(
 }
 
 /** Reported text shortened for an annotation, so that a hostile or broken entry cannot push it past 256 characters. */
-function short(text: string, limit = 24): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+function short(text: string): string {
+  return truncate(text, 24);
 }
 
 function platformLabel(assessment: Extract<DriverAssessment, { kind: 'driver' }>): string {
@@ -223,3 +262,37 @@ export function evaluateDriverCurrent(
   };
   return verdictFromAssessment(assessDriver(inventory, policy), inventory, parameters, enaNotInUse(inventory));
 }
+
+export const driverCurrentRule = instanceRule({
+  id: DRIVER_CURRENT_RULE_NAME,
+  description: `The ENA driver (or, for the in-tree Linux driver, the kernel) is at or above the minimum version. Fix with ${UPDATE_DRIVER_RUNBOOK}.`,
+  reportedResourceTypes: ['AWS::EC2::Instance'],
+  triggers: { changeResourceTypes: ['AWS::EC2::Instance'], periodic: true },
+  deployment: 'always',
+  parameters: driverCurrentParameters,
+  factSources: ['fleet', 'inventory'],
+  timeout: { seconds: 900, reason: "One ListInventoryEntries per managed instance: large fleets need Lambda's longest run." },
+  driverInventoryConcurrency: (parameters) => parameters.inventoryConcurrency,
+  needsDriverInventory: ({ instance, instanceType }, parameters) => needsDriverInventory(instance, instanceType?.enaSupport, parameters),
+  evaluate: ({ instance, instanceType, driver }, parameters) =>
+    evaluateDriverCurrent(
+      { instance, enaCapability: instanceType?.enaSupport, managed: driver?.managed, inventory: driver?.inventory },
+      parameters,
+    ),
+  remediation: {
+    document: UPDATE_DRIVER_RUNBOOK,
+    resourceIdParameter: 'InstanceId',
+    staticParameters: {
+      CreateBackupImage: { templateParameter: 'RemediationCreateBackupImage' },
+      InventoryAssociationId: {
+        templateValue: { 'Fn::If': ['CreateInventoryAssociation', { 'Fn::GetAtt': ['InventoryAssociation', 'AssociationId'] }, { Ref: 'ExistingInventoryAssociationId' }] },
+      },
+    },
+    automatic: 'by-remediation-mode',
+    maximumAutomaticAttempts: 1,
+    retryAttemptSeconds: 3600,
+    concurrentExecutionRatePercentage: 5,
+    errorPercentage: 5,
+    comment: 'Driver updates reboot instances: automatic only when RemediationMode is automatic.',
+  },
+});

@@ -20,6 +20,7 @@ import {
   type KernelRelease,
 } from './driver-version.js';
 import type { EnaDriverInventory } from './inventory.js';
+import { truncate } from './text.js';
 
 /**
  * Out-of-tree Linux driver default: 2.2.10, the release that adds the network performance metrics
@@ -123,6 +124,15 @@ const OS_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,31}$/;
 /** The accepted form of the `kernelMinimums` parameter, for parameter descriptions and errors. */
 export const KERNEL_MINIMUMS_FORM =
   'comma-separated id[:version]=kernel entries, e.g. "amzn=4.14.186,ubuntu:20.04=5.4.0-1025-aws,rocky:9=5.14.0-70.13.1.el9_0" (id and version as in /etc/os-release; default: none, the built-in ENAv3 table applies)';
+
+/**
+ * The grammar of `kernelMinimums` as a regular expression, for the template's AllowedPattern:
+ * entries of an os-release ID, an optional `:version`, and `=` a kernel release, separated by
+ * commas. The parser below is stricter (it also refuses a repeated row, which no regular
+ * expression can see), so the template may let through a value the rule then refuses by name.
+ */
+export const KERNEL_MINIMUMS_PATTERN =
+  '^$|^ *[A-Za-z0-9][A-Za-z0-9._-]{0,31}(:[0-9]{1,15}([.][0-9]{1,15}){0,7})? *= *[0-9]{1,15}([.][0-9]{1,15}){1,3}([-.+_~][A-Za-z0-9._+~-]*)? *( *, *[A-Za-z0-9][A-Za-z0-9._-]{0,31}(:[0-9]{1,15}([.][0-9]{1,15}){0,7})? *= *[0-9]{1,15}([.][0-9]{1,15}){1,3}([-.+_~][A-Za-z0-9._+~-]*)? *)*$';
 
 /** Parses `kernelMinimums`: a message naming the first bad entry, or the rows. An empty text is no rows. */
 export function parseKernelMinimums(
@@ -307,8 +317,7 @@ export function linuxDriverBuild(inventory: EnaDriverInventory): 'out-of-tree' |
 
 /** Quotes reported text for a detail, shortened so that annotations stay within Config's limit. */
 function quoted(text: string): string {
-  const limit = 40;
-  return JSON.stringify(text.length <= limit ? text : `${text.slice(0, limit - 1)}…`);
+  return JSON.stringify(truncate(text, 40));
 }
 
 function unknownDriverVersion(inventory: EnaDriverInventory): DriverAssessment {

@@ -11,6 +11,31 @@ export type InstanceStateName = 'pending' | 'running' | 'shutting-down' | 'termi
 
 export type OsPlatform = 'linux' | 'windows';
 
+/** What an instance type can do, from `DescribeInstanceTypes`. Types never change, so these are cached. */
+export interface InstanceTypeFacts {
+  readonly instanceType: string;
+  /** `NetworkInfo.EnaSupport`. */
+  readonly enaSupport: EnaCapability;
+  /** `NetworkInfo.EnaSrdSupported`: the type can use ENA Express. Absent in the answer means false. */
+  readonly enaSrdSupported: boolean;
+  /** `Hypervisor`: `nitro` or `xen`; undefined for bare metal, which has none. */
+  readonly hypervisor: 'nitro' | 'xen' | undefined;
+}
+
+/** One network interface attached to an instance (`DescribeInstances` → `NetworkInterfaces`). */
+export interface NetworkInterfaceFacts {
+  readonly networkInterfaceId: string;
+  /** `Attachment.DeviceIndex`: 0 is the primary interface. */
+  readonly deviceIndex: number | undefined;
+  /** `Attachment.NetworkCardIndex`; undefined on types with one network card. */
+  readonly networkCardIndex: number | undefined;
+  /**
+   * `Attachment.EnaSrdSpecification.EnaSrdEnabled`: ENA Express is on. `undefined` when the source
+   * does not record the setting at all (AWS Config's instance schema has no such field).
+   */
+  readonly enaSrdEnabled: boolean | undefined;
+}
+
 export interface InstanceFacts {
   readonly instanceId: string;
   readonly instanceType: string;
@@ -24,4 +49,11 @@ export interface InstanceFacts {
   readonly instanceLifecycle: string | undefined;
   readonly imageId: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
+  /** Attached network interfaces; empty when the source lists none. */
+  readonly networkInterfaces: readonly NetworkInterfaceFacts[];
+}
+
+/** The primary network interface (device index 0 on the first network card), if the source lists it. */
+export function primaryNetworkInterface(instance: InstanceFacts): NetworkInterfaceFacts | undefined {
+  return instance.networkInterfaces.find((eni) => eni.deviceIndex === 0 && (eni.networkCardIndex ?? 0) === 0);
 }

@@ -12,6 +12,8 @@ import * as z from 'zod';
 import { exemptionVerdict } from './exemption.js';
 import type { ImageFacts, ImageLookup, ImageStateName, LaunchTemplateFacts } from './image-facts.js';
 import { booleanParameter, exemptionTagKeyParameter } from './parameters.js';
+import { truncate } from './text.js';
+import { imageRule } from './declaration.js';
 import { MAX_ANNOTATION_LENGTH, compliant, fitAnnotation, nonCompliant, notApplicable, notJudged, type Judged, type Verdict } from './verdict.js';
 
 export const IMAGE_ENABLED_RULE_NAME = 'ena-image-enabled';
@@ -20,7 +22,7 @@ export const REPLACE_IMAGE_RUNBOOK = 'EnaGuard-ReplaceImageWithEna';
 export const imageEnabledParameters = z.object({
   exemptionTagKey: exemptionTagKeyParameter,
   /** Whether deprecated AMIs the account owns count in the account verdict. */
-  includeDeprecatedImages: booleanParameter(true),
+  includeDeprecatedImages: booleanParameter(true, 'Whether deprecated AMIs the account owns count in the ena-image-enabled account verdict.'),
 });
 export type ImageEnabledParameters = z.output<typeof imageEnabledParameters>;
 
@@ -70,7 +72,7 @@ export function evaluateLaunchTemplateImage(
 
   const source =
     reference.kind === 'ssm'
-      ? `AMI ${reference.imageId ?? '?'} (from ${shorten(reference.parameter, 80)})`
+      ? `AMI ${reference.imageId ?? '?'} (from ${truncate(reference.parameter, 80)})`
       : `AMI ${reference.imageId}`;
   if (lookup.kind === 'missing') {
     return nonCompliant(
@@ -258,6 +260,21 @@ function plural(count: number, noun: string): string {
   return count === 1 ? noun : `${noun}s`;
 }
 
-function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+export const imageEnabledRule = imageRule({
+  id: IMAGE_ENABLED_RULE_NAME,
+  description: `AMIs used by launch templates and AMIs owned by the account have ENA. Fix with ${REPLACE_IMAGE_RUNBOOK}.`,
+  // The AWS::::Account evaluation stands for all owned AMIs (one per account, see the binder).
+  reportedResourceTypes: ['AWS::EC2::LaunchTemplate', 'AWS::::Account'],
+  triggers: { changeResourceTypes: [], periodic: true },
+  deployment: 'always',
+  parameters: imageEnabledParameters,
+  factSources: ['images'],
+  remediation: {
+    document: REPLACE_IMAGE_RUNBOOK,
+    resourceIdParameter: 'LaunchTemplateId',
+    staticParameters: { MakeNewVersionDefault: { templateParameter: 'ImageRemediationMakeNewVersionDefault' } },
+    automatic: 'never',
+    comment:
+      'Launch templates change what every future launch boots, so this remediation is never automatic: a person starts it from the rule\'s non-compliant templates. The account evaluation has no template to fix; the runbook refuses it by its LaunchTemplateId pattern.',
+  },
+});

@@ -8,6 +8,7 @@ import * as z from 'zod';
 import type { EnaCapability, InstanceFacts } from './facts.js';
 import { instanceScope, type InstanceScopeReason } from './instance-scope.js';
 import { complianceChoiceParameter, exemptionTagKeyParameter } from './parameters.js';
+import { instanceRule } from './declaration.js';
 import { compliant, judged, nonCompliant, type Verdict } from './verdict.js';
 
 export const INSTANCE_ENABLED_RULE_NAME = 'ena-instance-enabled';
@@ -16,7 +17,10 @@ export const ENABLE_ENA_RUNBOOK = 'EnaGuard-EnableEnaSupport';
 export const instanceEnabledParameters = z.object({
   exemptionTagKey: exemptionTagKeyParameter,
   /** What to report for an instance whose type cannot use ENA at all (c4, m4 below 16xlarge, t2…). */
-  enaIncapableTypes: complianceChoiceParameter('NOT_APPLICABLE'),
+  enaIncapableTypes: complianceChoiceParameter(
+    'NOT_APPLICABLE',
+    'How to report instances whose type cannot use ENA at all (c4, m4 below 16xlarge, t2, ...).',
+  ),
 });
 export type InstanceEnabledParameters = z.output<typeof instanceEnabledParameters>;
 
@@ -62,3 +66,28 @@ export function evaluateInstanceEnabled(
     'ENA_DISABLED',
   );
 }
+
+export const instanceEnabledRule = instanceRule({
+  id: INSTANCE_ENABLED_RULE_NAME,
+  description: `EC2 instances whose type can use ENA must have enaSupport enabled. Fix with ${ENABLE_ENA_RUNBOOK}.`,
+  reportedResourceTypes: ['AWS::EC2::Instance'],
+  triggers: { changeResourceTypes: ['AWS::EC2::Instance'], periodic: true },
+  deployment: 'always',
+  parameters: instanceEnabledParameters,
+  factSources: ['fleet'],
+  evaluate: ({ instance, instanceType }, parameters) =>
+    evaluateInstanceEnabled({ instance, enaCapability: instanceType?.enaSupport }, parameters),
+  remediation: {
+    document: ENABLE_ENA_RUNBOOK,
+    resourceIdParameter: 'InstanceId',
+    staticParameters: {
+      CreateBackupImage: { templateParameter: 'RemediationCreateBackupImage' },
+      AcceptMissingDriverEvidence: { literal: 'false' },
+    },
+    automatic: 'by-remediation-mode',
+    maximumAutomaticAttempts: 2,
+    retryAttemptSeconds: 900,
+    concurrentExecutionRatePercentage: 10,
+    errorPercentage: 10,
+  },
+});

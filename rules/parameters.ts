@@ -12,28 +12,104 @@ export type ParameterParseResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly message: string; readonly parameters: readonly string[] };
 
+/**
+ * How a rule parameter appears in the template: the CloudFormation parameter the stack's user
+ * sets, whose value reaches the rule's `InputParameters` unchanged. Attached to the parameter's
+ * zod schema through {@link templateForms}, so the schema and its template form are declared in
+ * one place; the registry conformance test checks that both accept and refuse the same samples.
+ */
+export interface TemplateParameterForm {
+  /** What the parameter does, for the template's Description and the docs' tables. */
+  readonly summary: string;
+  /** The default as Config passes it (a string); parsing it gives the schema's own default. */
+  readonly default: string;
+  readonly type: 'String' | 'Number';
+  readonly allowedPattern?: string;
+  readonly allowedValues?: readonly string[];
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly minValue?: number;
+  readonly maxValue?: number;
+  /** Values the rule accepts and values it refuses; both the schema and the template form are tested on them. */
+  readonly samples: { readonly accepted: readonly string[]; readonly refused: readonly string[] };
+}
+
+/** zod's registry of template forms: `templateForms.get(schema)` for any rule parameter. */
+export const templateForms = z.registry<TemplateParameterForm>();
+
+/** The template form of a rule parameter; throws for a parameter declared without one. */
+export function templateFormOf(schema: z.ZodType, name: string): TemplateParameterForm {
+  const form = templateForms.get(schema);
+  if (!form) throw new Error(`Rule parameter ${name} has no template form: declare it with withTemplateForm().`);
+  return form;
+}
+
+/** Registers `form` for `schema` and returns the schema, so declarations read as one expression. */
+export function withTemplateForm<S extends z.ZodType>(schema: S, form: TemplateParameterForm): S {
+  templateForms.add(schema, form);
+  return schema;
+}
+
+/** A tag key as EC2 allows it: 1 to 128 characters. */
+export function tagKeyParameter(defaultValue: string, summary: string) {
+  return withTemplateForm(
+    z.string().min(1).max(128).default(defaultValue).describe(`a tag key of 1 to 128 characters (default ${defaultValue})`),
+    {
+      summary,
+      default: defaultValue,
+      type: 'String',
+      minLength: 1,
+      maxLength: 128,
+      samples: { accepted: ['ena-guard:exempt', 'Owner', 'a', 'k'.repeat(128)], refused: ['k'.repeat(129)] },
+    },
+  );
+}
+
 /** The shared `exemptionTagKey` parameter: a tag key as EC2 allows it (1–128 characters). */
-export const exemptionTagKeyParameter = z
-  .string()
-  .min(1)
-  .max(128)
-  .default('ena-guard:exempt')
-  .describe('a tag key of 1 to 128 characters (default ena-guard:exempt)');
+export const exemptionTagKeyParameter = tagKeyParameter(
+  'ena-guard:exempt',
+  'Tag key whose presence exempts a resource; its value is quoted as the reason.',
+);
 
 /** A compliance choice parameter such as `enaIncapableTypes` or `unknownDriver`. */
-export function complianceChoiceParameter<const D extends 'NON_COMPLIANT' | 'NOT_APPLICABLE'>(defaultValue: D) {
-  return z
-    .enum(['NON_COMPLIANT', 'NOT_APPLICABLE'])
-    .default(defaultValue)
-    .describe(`NON_COMPLIANT or NOT_APPLICABLE (default ${defaultValue})`);
+export function complianceChoiceParameter<const D extends 'NON_COMPLIANT' | 'NOT_APPLICABLE'>(defaultValue: D, summary: string) {
+  const values = ['NON_COMPLIANT', 'NOT_APPLICABLE'] as const;
+  return withTemplateForm(z.enum(values).default(defaultValue).describe(`NON_COMPLIANT or NOT_APPLICABLE (default ${defaultValue})`), {
+    summary,
+    default: defaultValue,
+    type: 'String',
+    allowedValues: values,
+    samples: { accepted: [...values], refused: ['COMPLIANT', 'non_compliant', 'INSUFFICIENT_DATA'] },
+  });
 }
 
 /** A boolean as Config passes it (the string "true" or "false"); a JSON boolean is accepted too. */
-export function booleanParameter(defaultValue: boolean) {
-  return z
-    .union([z.boolean(), z.stringbool({ truthy: ['true'], falsy: ['false'] })])
-    .default(defaultValue)
-    .describe(`true or false (default ${defaultValue})`);
+export function booleanParameter(defaultValue: boolean, summary: string) {
+  return withTemplateForm(
+    z.union([z.boolean(), z.stringbool({ truthy: ['true'], falsy: ['false'] })]).default(defaultValue).describe(`true or false (default ${defaultValue})`),
+    {
+      summary,
+      default: String(defaultValue),
+      type: 'String',
+      allowedValues: ['true', 'false'],
+      samples: { accepted: ['true', 'false'], refused: ['yes', 'TRUE', '1'] },
+    },
+  );
+}
+
+/** A whole number within bounds; CloudFormation checks the bounds with MinValue/MaxValue. */
+export function wholeNumberParameter(defaultValue: number, min: number, max: number, summary: string) {
+  return withTemplateForm(
+    z.coerce.number().int().min(min).max(max).default(defaultValue).describe(`a whole number from ${min} to ${max} (default ${defaultValue})`),
+    {
+      summary,
+      default: String(defaultValue),
+      type: 'Number',
+      minValue: min,
+      maxValue: max,
+      samples: { accepted: [String(min), String(max)], refused: [String(min - 1), String(max + 1)] },
+    },
+  );
 }
 
 /**

@@ -6,6 +6,7 @@
  * missing fact can never turn into NON_COMPLIANT by accident: the engine logs it and reports
  * nothing for that resource.
  */
+import { truncate } from './text.js';
 
 /** The compliance types that PutEvaluations accepts from a custom rule (INSUFFICIENT_DATA is rejected). */
 export const COMPLIANCE_TYPES = ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'] as const;
@@ -55,6 +56,5 @@ export function notJudged<R extends string>(detail: string, ...reasons: R[]): No
 /** Trims an annotation to Config's limit, marking the cut with an ellipsis. */
 export function fitAnnotation(annotation: string): string | undefined {
   const text = annotation.trim();
-  if (text.length === 0) return undefined;
-  return text.length <= MAX_ANNOTATION_LENGTH ? text : `${text.slice(0, MAX_ANNOTATION_LENGTH - 1)}…`;
+  return text.length === 0 ? undefined : truncate(text, MAX_ANNOTATION_LENGTH);
 }

@@ -26,7 +26,7 @@ export class InvalidRuleParametersError extends EnaGuardError {
 export class FactsUnavailableError extends EnaGuardError {}
 
 /** A snapshot file is missing, is not JSON, or does not have the shape `aws ec2 describe-*` prints. */
-export class SnapshotError extends EnaGuardError {
+export class SnapshotError extends FactsUnavailableError {
   constructor(
     readonly file: string,
     problem: string,

@@ -20,7 +20,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'src/alerts': ['src/errors.ts', 'src/aws', 'src/engine'],
   'src/checks': ['rules', 'src/errors.ts', 'src/facts', 'src/engine'],
   'src/cli': ['rules', 'src/errors.ts', 'src/aws', 'src/facts', 'src/engine', 'src/checks', 'src/simulator'],
-  functions: ['src/aws', 'src/facts', 'src/engine', 'src/checks', 'src/alerts'],
+  functions: ['rules', 'src/aws', 'src/facts', 'src/engine', 'src/checks', 'src/alerts'],
 };
 
 function layerOf(file: string): string | undefined {

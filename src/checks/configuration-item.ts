@@ -18,6 +18,14 @@ const recordedInstanceSchema = z.object({
   virtualizationType: z.enum(['hvm', 'paravirtual']).nullish(),
   instanceLifecycle: z.string().nullish(),
   imageId: z.string().nullish(),
+  networkInterfaces: z
+    .array(
+      z.looseObject({
+        networkInterfaceId: z.string().min(1),
+        attachment: z.looseObject({ deviceIndex: z.number().nullish(), networkCardIndex: z.number().nullish() }).nullish(),
+      }),
+    )
+    .nullish(),
 });
 
 /** Throws {@link FactsUnavailableError} naming the missing or malformed field. */
@@ -41,5 +49,12 @@ export function instanceFactsFromConfigurationItem(item: ConfigurationItem): Ins
     instanceLifecycle: recorded.instanceLifecycle ?? undefined,
     imageId: recorded.imageId ?? undefined,
     tags: item.tags,
+    // Config's recorded instance has no EnaSrdSpecification: the setting is unknown, never false.
+    networkInterfaces: (recorded.networkInterfaces ?? []).map((eni) => ({
+      networkInterfaceId: eni.networkInterfaceId,
+      deviceIndex: eni.attachment?.deviceIndex ?? undefined,
+      networkCardIndex: eni.attachment?.networkCardIndex ?? undefined,
+      enaSrdEnabled: undefined,
+    })),
   };
 }

@@ -8,12 +8,11 @@
  * structured log record per run and returned by {@link assessImages}, which the CLI and the
  * alerts can call directly.
  */
+import type { ImageRuleDeclaration } from '../../rules/declaration.js';
 import {
-  IMAGE_ENABLED_RULE_NAME,
   describeImages,
   evaluateLaunchTemplateImage,
   evaluateOwnedImages,
-  imageEnabledParameters,
   ownedImageScope,
   type ImageDetail,
   type ImageEnabledParameters,
@@ -22,7 +21,7 @@ import { referencedImageId, type ImageFacts, type ImageLookup, type LaunchTempla
 import { notJudged } from '../../rules/verdict.js';
 import type { Log } from '../engine/ports.js';
 import type { ConfigRuleSpec, ResourceResult } from '../engine/rule-spec.js';
-import { describeError } from '../errors.js';
+import { FactsUnavailableError, describeError } from '../errors.js';
 import type { ImageReader } from '../facts/image-reader.js';
 
 export const LAUNCH_TEMPLATE_RESOURCE_TYPE = 'AWS::EC2::LaunchTemplate';
@@ -51,16 +50,23 @@ export interface ImageAssessment {
   readonly images: readonly ImageDetail[];
 }
 
-export function imageEnabledCheck(images: ImageReader): ConfigRuleSpec<typeof imageEnabledParameters> {
+export interface ImageRuleSources {
+  readonly images: ImageReader;
+}
+
+/**
+ * Binds an image rule to its ImageReader. The assessment below is ena-image-enabled's own (it
+ * calls that rule's evaluate functions); a second image rule would bring its own assessment.
+ */
+export function bindImageRule(rule: ImageRuleDeclaration, sources: ImageRuleSources): ConfigRuleSpec {
   return {
-    name: IMAGE_ENABLED_RULE_NAME,
-    parameters: imageEnabledParameters,
-    // Periodic only: AMIs are not recorded by Config, so no change notification concerns them.
-    changeResourceTypes: [],
-    sweptResourceTypes: [LAUNCH_TEMPLATE_RESOURCE_TYPE, ACCOUNT_RESOURCE_TYPE],
+    name: rule.id,
+    parameters: rule.parameters,
+    changeResourceTypes: rule.triggers.changeResourceTypes,
+    sweptResourceTypes: rule.reportedResourceTypes,
 
     async *sweep(parameters, context) {
-      const assessment = await assessImages(images, parameters, { accountId: context.accountId });
+      const assessment = await assessImages(sources.images, parameters as ImageEnabledParameters, { accountId: context.accountId });
       logImageReport(context.log, assessment);
       for (let start = 0; start < assessment.templates.length; start += RESULTS_PER_BATCH) {
         yield assessment.templates.slice(start, start + RESULTS_PER_BATCH);
@@ -176,6 +182,7 @@ async function lookUp(images: ImageReader, imageIds: readonly string[]): Promise
       }),
     );
   } catch (error) {
+    if (!(error instanceof FactsUnavailableError)) throw error;
     const detail = `Could not look the AMI up: ${describeError(error)}`;
     return new Map(imageIds.map((id): [string, ImageLookup] => [id, { kind: 'unknown', detail }]));
   }

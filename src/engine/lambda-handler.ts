@@ -1,12 +1,14 @@
 /**
- * Turns a rule spec into a Lambda handler: the composition root of every rule function. Clients,
- * logger, metrics and the instance-type cache live as long as the warm container.
+ * Turns a bound rule into a Lambda handler. The entry points (functions/<name>/handler.ts,
+ * generated from the rule declarations) build the rule's own clients and fact sources once per
+ * container; clients, logger, metrics and the instance-type cache live as long as it does.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { createConfigServiceClient } from '../aws/clients.js';
 import { EnaGuardError, IncompleteEvaluationError, describeError } from '../errors.js';
 import { runConfigRule, type EngineDependencies, type RunSummary } from './run-rule.js';
 import type { ConfigRuleSpec } from './rule-spec.js';
@@ -14,24 +16,21 @@ import type { ConfigRuleSpec } from './rule-spec.js';
 export type ConfigRuleHandler = (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<RunSummary>;
 
 export interface HandlerOptions {
-  readonly clients?: AwsClients;
+  /** The client PutEvaluations and the configuration history go through (default: built from the environment). */
+  readonly config?: ConfigServiceClient;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
 }
 
-/** Builds the handler once per container; `makeSpec` receives the container's clients. */
-export function createConfigRuleHandler<S extends z.ZodObject>(
-  makeSpec: (clients: AwsClients) => ConfigRuleSpec<S>,
-  options: HandlerOptions = {},
-): ConfigRuleHandler {
-  const clients = options.clients ?? createAwsClients();
-  const spec = makeSpec(clients);
+/** Builds the handler once per container. */
+export function createConfigRuleHandler<S extends z.ZodObject>(spec: ConfigRuleSpec<S>, options: HandlerOptions = {}): ConfigRuleHandler {
+  const config = options.config ?? createConfigServiceClient();
   const logger = options.logger ?? new Logger({ serviceName: 'ena-guard', persistentKeys: { rule: spec.name } });
   const metrics = options.metrics ?? new Metrics({ namespace: 'EnaGuard', serviceName: 'ena-guard', defaultDimensions: { rule: spec.name } });
 
   return async (event, context) => {
     const deps: EngineDependencies = {
-      config: clients.config,
+      config,
       log: logger,
       metrics,
       remainingTimeMs: () => context.getRemainingTimeInMillis(),

@@ -1,6 +1,6 @@
 /** The live-account FleetReader: SDK v3 paginators, bulk reads, only the needed fields kept. */
 import { paginateDescribeInstances, type EC2Client } from '@aws-sdk/client-ec2';
-import type { EnaCapability, InstanceFacts } from '../../rules/facts.js';
+import type { InstanceFacts, InstanceTypeFacts } from '../../rules/facts.js';
 import { FactsUnavailableError, describeError } from '../errors.js';
 import { LIVE_INSTANCE_STATES, type FleetReader } from './fleet-reader.js';
 import { instanceFactsFromSdk } from './instance-facts.js';
@@ -12,7 +12,7 @@ export const INSTANCES_PER_PAGE = 1000;
 export class AwsFleetReader implements FleetReader {
   constructor(
     private readonly ec2: EC2Client,
-    private readonly instanceTypes: InstanceTypeCatalog,
+    private readonly catalog: InstanceTypeCatalog,
   ) {}
 
   async *instancePages(): AsyncIterable<readonly InstanceFacts[]> {
@@ -31,7 +31,7 @@ export class AwsFleetReader implements FleetReader {
     }
   }
 
-  enaCapabilities(instanceTypes: Iterable<string>): Promise<ReadonlyMap<string, EnaCapability>> {
-    return this.instanceTypes.enaCapabilities(instanceTypes);
+  instanceTypes(instanceTypes: Iterable<string>): Promise<ReadonlyMap<string, InstanceTypeFacts>> {
+    return this.catalog.instanceTypes(instanceTypes);
   }
 }

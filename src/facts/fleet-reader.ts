@@ -3,17 +3,17 @@
  * account through the SDK ({@link AwsFleetReader}), another reads `aws ec2 describe-*` exports
  * ({@link SnapshotFleetReader}); Lambdas, the CLI and the benchmark all go through this port.
  */
-import type { EnaCapability, InstanceFacts } from '../../rules/facts.js';
+import type { InstanceFacts, InstanceTypeFacts } from '../../rules/facts.js';
 
 export interface FleetReader {
   /** Every instance that is not terminated, a page at a time (up to 1000 per page). */
   instancePages(): AsyncIterable<readonly InstanceFacts[]>;
   /**
-   * The ENA capability of each type asked for. A type missing from the result is unknown
-   * (new, or not offered in this Region): callers must not judge it.
+   * The facts of each type asked for. A type missing from the result is unknown (new, or not
+   * offered in this Region): callers must not judge it.
    * @throws FactsUnavailableError when the lookup itself failed.
    */
-  enaCapabilities(instanceTypes: Iterable<string>): Promise<ReadonlyMap<string, EnaCapability>>;
+  instanceTypes(instanceTypes: Iterable<string>): Promise<ReadonlyMap<string, InstanceTypeFacts>>;
 }
 
 /** States a sweep reads; terminated instances are left out (their stale results are cleared). */

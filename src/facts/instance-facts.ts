@@ -3,8 +3,8 @@
  * into {@link InstanceFacts}. The Config configuration-item form is read by
  * src/checks/configuration-item.ts, above the engine that defines it.
  */
-import type { Instance } from '@aws-sdk/client-ec2';
-import type { InstanceFacts, InstanceStateName } from '../../rules/facts.js';
+import type { Instance, InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import type { EnaCapability, InstanceFacts, InstanceStateName, InstanceTypeFacts } from '../../rules/facts.js';
 import { FactsUnavailableError } from '../errors.js';
 
 const INSTANCE_STATES: readonly InstanceStateName[] = ['pending', 'running', 'shutting-down', 'terminated', 'stopping', 'stopped'];
@@ -24,7 +24,33 @@ export function instanceFactsFromSdk(instance: Instance): InstanceFacts {
     instanceLifecycle: instance.InstanceLifecycle,
     imageId: instance.ImageId,
     tags: Object.fromEntries((instance.Tags ?? []).flatMap((tag) => (tag.Key ? [[tag.Key, tag.Value ?? '']] : []))),
+    networkInterfaces: (instance.NetworkInterfaces ?? []).flatMap((eni) =>
+      eni.NetworkInterfaceId
+        ? [
+            {
+              networkInterfaceId: eni.NetworkInterfaceId,
+              deviceIndex: eni.Attachment?.DeviceIndex,
+              networkCardIndex: eni.Attachment?.NetworkCardIndex,
+              // DescribeInstances states the setting of every attached interface; absent means never turned on.
+              enaSrdEnabled: eni.Attachment?.EnaSrdSpecification?.EnaSrdEnabled ?? false,
+            },
+          ]
+        : [],
+    ),
   };
+}
+
+const ENA_CAPABILITIES: readonly EnaCapability[] = ['unsupported', 'supported', 'required'];
+
+/**
+ * An instance type's facts from a DescribeInstanceTypes entry; undefined when the entry lacks a
+ * name or an ENA capability EC2 documents (such a type is left unknown, never guessed).
+ */
+export function instanceTypeFactsFromSdk(info: InstanceTypeInfo): InstanceTypeFacts | undefined {
+  const enaSupport = ENA_CAPABILITIES.find((value) => value === info.NetworkInfo?.EnaSupport);
+  if (!info.InstanceType || !enaSupport) return undefined;
+  const hypervisor = info.Hypervisor === 'nitro' || info.Hypervisor === 'xen' ? info.Hypervisor : undefined;
+  return { instanceType: info.InstanceType, enaSupport, enaSrdSupported: info.NetworkInfo?.EnaSrdSupported === true, hypervisor };
 }
 
 export function stateName(name: string | undefined, instanceId: string): InstanceStateName {

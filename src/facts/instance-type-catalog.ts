@@ -1,5 +1,5 @@
 /**
- * ENA capability per instance type, from DescribeInstanceTypes, cached for the life of the warm
+ * Instance type facts (ENA, ENA Express, hypervisor), from DescribeInstanceTypes, cached for the life of the warm
  * Lambda container (a type's capability never changes).
  *
  * Types are asked for with the `instance-type` filter rather than the `InstanceTypes` list: with
@@ -8,29 +8,28 @@
  * absent. Unknown types are not cached, so they are asked for again next time.
  */
 import { paginateDescribeInstanceTypes, type EC2Client } from '@aws-sdk/client-ec2';
-import type { EnaCapability } from '../../rules/facts.js';
+import type { InstanceTypeFacts } from '../../rules/facts.js';
 import { FactsUnavailableError, describeError } from '../errors.js';
+import { instanceTypeFactsFromSdk } from './instance-facts.js';
 
 /** DescribeInstanceTypes returns at most 100 types per call; we ask for 100 at a time. */
 export const INSTANCE_TYPES_PER_CALL = 100;
 
-const CAPABILITIES: readonly EnaCapability[] = ['unsupported', 'supported', 'required'];
-
 export class InstanceTypeCatalog {
-  private readonly known = new Map<string, EnaCapability>();
+  private readonly known = new Map<string, InstanceTypeFacts>();
 
   constructor(private readonly ec2: EC2Client) {}
 
-  async enaCapabilities(instanceTypes: Iterable<string>): Promise<ReadonlyMap<string, EnaCapability>> {
+  async instanceTypes(instanceTypes: Iterable<string>): Promise<ReadonlyMap<string, InstanceTypeFacts>> {
     const wanted = [...new Set(instanceTypes)];
     const missing = wanted.filter((type) => !this.known.has(type));
     for (let start = 0; start < missing.length; start += INSTANCE_TYPES_PER_CALL) {
       await this.load(missing.slice(start, start + INSTANCE_TYPES_PER_CALL));
     }
-    const result = new Map<string, EnaCapability>();
+    const result = new Map<string, InstanceTypeFacts>();
     for (const type of wanted) {
-      const capability = this.known.get(type);
-      if (capability) result.set(type, capability);
+      const facts = this.known.get(type);
+      if (facts) result.set(type, facts);
     }
     return result;
   }
@@ -43,8 +42,8 @@ export class InstanceTypeCatalog {
       );
       for await (const page of pages) {
         for (const info of page.InstanceTypes ?? []) {
-          const capability = CAPABILITIES.find((value) => value === info.NetworkInfo?.EnaSupport);
-          if (info.InstanceType && capability) this.known.set(info.InstanceType, capability);
+          const facts = instanceTypeFactsFromSdk(info);
+          if (facts) this.known.set(facts.instanceType, facts);
         }
       }
     } catch (error) {

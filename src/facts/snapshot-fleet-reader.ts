@@ -12,10 +12,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Instance, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import * as z from 'zod';
-import type { EnaCapability, InstanceFacts } from '../../rules/facts.js';
+import type { InstanceFacts, InstanceTypeFacts } from '../../rules/facts.js';
 import { MissingSnapshotFileError, SnapshotError } from '../errors.js';
 import { LIVE_INSTANCE_STATES, type FleetReader } from './fleet-reader.js';
-import { instanceFactsFromSdk } from './instance-facts.js';
+import { instanceFactsFromSdk, instanceTypeFactsFromSdk } from './instance-facts.js';
 import { INSTANCES_PER_PAGE } from './aws-fleet-reader.js';
 
 export const SNAPSHOT_FILES = {
@@ -37,14 +37,14 @@ const describeInstanceTypesSchema = z.looseObject({
   InstanceTypes: z.array(
     z.looseObject({
       InstanceType: z.string().min(1),
-      NetworkInfo: z.looseObject({ EnaSupport: z.enum(['unsupported', 'supported', 'required']) }),
+      NetworkInfo: z.looseObject({ EnaSupport: z.enum(['unsupported', 'supported', 'required']), EnaSrdSupported: z.boolean().nullish() }),
     }),
   ),
 });
 
 export class SnapshotFleetReader implements FleetReader {
   private instancesCache: Promise<InstanceFacts[]> | undefined;
-  private capabilitiesCache: Promise<Map<string, EnaCapability>> | undefined;
+  private typesCache: Promise<Map<string, InstanceTypeFacts>> | undefined;
 
   constructor(readonly directory: string) {}
 
@@ -56,12 +56,12 @@ export class SnapshotFleetReader implements FleetReader {
     }
   }
 
-  async enaCapabilities(instanceTypes: Iterable<string>): Promise<ReadonlyMap<string, EnaCapability>> {
-    const all = await (this.capabilitiesCache ??= this.loadCapabilities());
-    const result = new Map<string, EnaCapability>();
+  async instanceTypes(instanceTypes: Iterable<string>): Promise<ReadonlyMap<string, InstanceTypeFacts>> {
+    const all = await (this.typesCache ??= this.loadInstanceTypes());
+    const result = new Map<string, InstanceTypeFacts>();
     for (const type of instanceTypes) {
-      const capability = all.get(type);
-      if (capability) result.set(type, capability);
+      const facts = all.get(type);
+      if (facts) result.set(type, facts);
     }
     return result;
   }
@@ -73,10 +73,13 @@ export class SnapshotFleetReader implements FleetReader {
     );
   }
 
-  private async loadCapabilities(): Promise<Map<string, EnaCapability>> {
+  private async loadInstanceTypes(): Promise<Map<string, InstanceTypeFacts>> {
     const output = await readSnapshotFile(this.directory, SNAPSHOT_FILES.instanceTypes, describeInstanceTypesSchema);
     return new Map(
-      output.InstanceTypes.map((info) => [info.InstanceType, (info as InstanceTypeInfo).NetworkInfo?.EnaSupport as EnaCapability]),
+      output.InstanceTypes.flatMap((info) => {
+        const facts = instanceTypeFactsFromSdk(info as InstanceTypeInfo);
+        return facts ? [[facts.instanceType, facts] as const] : [];
+      }),
     );
   }
 }

@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { driverCurrentCheck } from '../../src/checks/driver-current.js';
+import { driverCurrentRule } from '../../rules/driver-current.js';
+import { bindInstanceRule } from '../../src/checks/instance-rule.js';
 import { runConfigRule } from '../../src/engine/run-rule.js';
 import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
 import { AwsInventoryReader } from '../../src/facts/aws-inventory-reader.js';
@@ -26,7 +27,7 @@ const ssmMock = mockClient(SSMClient);
 
 function run(event: unknown, ssm = new SSMClient({ region: 'eu-west-1' })) {
   const ec2 = new EC2Client({ region: 'eu-west-1' });
-  const spec = driverCurrentCheck(new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)), new AwsInventoryReader(ssm));
+  const spec = bindInstanceRule(driverCurrentRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)), inventory: new AwsInventoryReader(ssm) });
   return runConfigRule({ ...(event as object), configRuleName: 'ena-driver-current' }, spec, {
     config: new ConfigServiceClient({ region: 'eu-west-1' }),
     log: recordingLog(),

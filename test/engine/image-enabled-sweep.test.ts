@@ -19,7 +19,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ImageDetail } from '../../rules/image-enabled.js';
 import { MAX_ANNOTATION_LENGTH } from '../../rules/verdict.js';
-import { IMAGE_REPORT_MESSAGE, imageEnabledCheck } from '../../src/checks/image-enabled.js';
+import { imageEnabledRule } from '../../rules/image-enabled.js';
+import { IMAGE_REPORT_MESSAGE, bindImageRule } from '../../src/checks/image-enabled.js';
 import { runConfigRule, type EngineDependencies } from '../../src/engine/run-rule.js';
 import { AwsImageReader } from '../../src/facts/aws-image-reader.js';
 import { configEvent } from '../support/config-events.js';
@@ -121,7 +122,7 @@ function engine() {
     metrics: recordingMetrics(),
     sleep: async () => {},
   };
-  const spec = imageEnabledCheck(new AwsImageReader(new EC2Client({ region: 'eu-west-1' }), () => NOW));
+  const spec = bindImageRule(imageEnabledRule, { images: new AwsImageReader(new EC2Client({ region: 'eu-west-1' }), () => NOW) });
   return { log, run: (event: unknown) => runConfigRule(event, spec, deps) };
 }
 

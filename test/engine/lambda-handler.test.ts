@@ -2,10 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConfigServiceClient, GetComplianceDetailsByConfigRuleCommand, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { DescribeInstanceTypesCommand, DescribeInstancesCommand, EC2Client, type _InstanceType } from '@aws-sdk/client-ec2';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { instanceEnabledCheck } from '../../src/checks/instance-enabled.js';
+import { instanceEnabledRule } from '../../rules/instance-enabled.js';
+import { bindInstanceRule } from '../../src/checks/instance-rule.js';
 import { createConfigRuleHandler } from '../../src/engine/lambda-handler.js';
 import { IncompleteEvaluationError } from '../../src/errors.js';
 import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
@@ -20,11 +20,12 @@ const context = { getRemainingTimeInMillis: () => 300_000 };
 const UNKNOWN_TYPE = 'm9z.large' as _InstanceType;
 
 function handler() {
-  const clients = { ec2: new EC2Client({ region: 'eu-west-1' }), config: new ConfigServiceClient({ region: 'eu-west-1' }), ssm: new SSMClient({ region: 'eu-west-1' }) };
+  const ec2 = new EC2Client({ region: 'eu-west-1' });
+  const config = new ConfigServiceClient({ region: 'eu-west-1' });
   const metrics = new Metrics({ namespace: 'EnaGuard', serviceName: 'ena-guard' });
   const publish = vi.spyOn(metrics, 'publishStoredMetrics');
   const logger = new Logger({ serviceName: 'ena-guard', logLevel: 'SILENT' });
-  const handle = createConfigRuleHandler(({ ec2 }) => instanceEnabledCheck(new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2))), { clients, metrics, logger });
+  const handle = createConfigRuleHandler(bindInstanceRule(instanceEnabledRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)) }), { config, metrics, logger });
   return { handle, publish };
 }
 

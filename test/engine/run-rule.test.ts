@@ -9,7 +9,8 @@ import {
 import { DescribeInstanceTypesCommand, DescribeInstancesCommand, EC2Client, type Reservation } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { instanceEnabledCheck } from '../../src/checks/instance-enabled.js';
+import { instanceEnabledRule } from '../../rules/instance-enabled.js';
+import { bindInstanceRule } from '../../src/checks/instance-rule.js';
 import { runConfigRule, type EngineDependencies } from '../../src/engine/run-rule.js';
 import { InvalidRuleParametersError, MalformedEventError } from '../../src/errors.js';
 import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
@@ -23,7 +24,7 @@ const ec2Mock = mockClient(EC2Client);
 
 function engine(overrides: Partial<EngineDependencies> = {}) {
   const ec2 = new EC2Client({ region: 'eu-west-1' });
-  const spec = instanceEnabledCheck(new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)));
+  const spec = bindInstanceRule(instanceEnabledRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)) });
   const log = recordingLog();
   const metrics = recordingMetrics();
   const deps: EngineDependencies = {

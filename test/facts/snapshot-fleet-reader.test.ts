@@ -38,10 +38,10 @@ describe('SnapshotFleetReader', () => {
     );
 
     const page = await firstPage(reader);
-    const capabilities = await reader.enaCapabilities(['m5.large', 'm9z.large']);
+    const known = await reader.instanceTypes(['m5.large', 'm9z.large']);
 
     expect(page.map((instance) => instance.instanceId)).toEqual([sdkInstance(1).InstanceId]);
-    expect([...capabilities]).toEqual([['m5.large', 'required']]);
+    expect([...known]).toEqual([['m5.large', { instanceType: 'm5.large', enaSupport: 'required', enaSrdSupported: false, hypervisor: 'nitro' }]]);
   });
 
   it('names the missing file', async () => {
@@ -71,6 +71,6 @@ describe('SnapshotFleetReader', () => {
       snapshotWith({ 'describe-instance-types.json': JSON.stringify({ InstanceTypes: [{ InstanceType: 'm5.large', NetworkInfo: { EnaSupport: 'maybe' } }] }) }),
     );
 
-    await expect(reader.enaCapabilities(['m5.large'])).rejects.toThrow(/InstanceTypes\[0\]\.NetworkInfo\.EnaSupport/);
+    await expect(reader.instanceTypes(['m5.large'])).rejects.toThrow(/InstanceTypes\[0\]\.NetworkInfo\.EnaSupport/);
   });
 });

@@ -14,6 +14,7 @@ export function instanceFacts(overrides: Partial<InstanceFacts> = {}): InstanceF
     instanceLifecycle: undefined,
     imageId: 'ami-0abcdef1234567890',
     tags: {},
+    networkInterfaces: [{ networkInterfaceId: 'eni-0123456789abcdef0', deviceIndex: 0, networkCardIndex: 0, enaSrdEnabled: false }],
     ...overrides,
   };
 }

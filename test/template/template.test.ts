@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { functionNames } from '../../scripts/build.js';
-import { syncedTemplate } from '../../scripts/sync-template.js';
+import { generatedFiles } from '../../scripts/generate.js';
 import { parse } from 'yaml';
 import { actionsNeededBy } from '../support/automation-permissions.js';
 import { grantedActions, readTemplate, type TemplateResource } from '../support/cloudformation.js';
@@ -87,10 +87,13 @@ describe('template.yaml', () => {
     },
   );
 
-  it('inlines every SSM document exactly as automation-docs/ holds it (npm run sync:template)', () => {
+  it.each([...generatedFiles()].map(([path, content]) => [path, content] as const))('%s is exactly what `npm run generate` writes', (path, content) => {
+    expect(readFileSync(join(root, path), 'utf8'), `${path} is stale or edited by hand: run npm run generate`).toBe(content);
+  });
+
+  it('inlines every SSM document exactly as automation-docs/ holds it', () => {
     const documents = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::SSM::Document');
 
-    expect(readFileSync(join(root, 'template.yaml'), 'utf8')).toBe(syncedTemplate());
     expect(documents.length).toBeGreaterThan(0);
     for (const document of documents) {
       const name = String(document.Properties?.Name);
