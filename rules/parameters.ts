@@ -86,7 +86,7 @@ export function complianceChoiceParameter<const D extends 'NON_COMPLIANT' | 'NOT
 /** A boolean as Config passes it (the string "true" or "false"); a JSON boolean is accepted too. */
 export function booleanParameter(defaultValue: boolean, summary: string) {
   return withTemplateForm(
-    z.union([z.boolean(), z.stringbool({ truthy: ['true'], falsy: ['false'] })]).default(defaultValue).describe(`true or false (default ${defaultValue})`),
+    z.union([z.boolean(), z.stringbool({ truthy: ['true'], falsy: ['false'], case: 'sensitive' })]).default(defaultValue).describe(`true or false (default ${defaultValue})`),
     {
       summary,
       default: String(defaultValue),

@@ -13,7 +13,7 @@ import pLimit from 'p-limit';
 import type { InstanceRuleDeclaration, InstanceRuleFacts } from '../../rules/declaration.js';
 import type { InstanceFacts, InstanceTypeFacts } from '../../rules/facts.js';
 import { notJudged } from '../../rules/verdict.js';
-import type { ConfigRuleSpec, ResourceResult } from '../engine/rule-spec.js';
+import type { ConfigRuleSpec, EngineReason, ResourceResult } from '../engine/rule-spec.js';
 import { FactsUnavailableError, describeError } from '../errors.js';
 import type { FleetReader } from '../facts/fleet-reader.js';
 import type { DriverInventoryLookup, InventoryReader, ManagedInstance } from '../facts/inventory-reader.js';
@@ -65,7 +65,7 @@ export function bindInstanceRule(rule: InstanceRuleDeclaration, sources: Instanc
       for await (const page of fleet.instancePages()) {
         const types = await typesOf(fleet, page);
         if (!types.ok) {
-          yield page.map((instance) => ({ ...subjectOf(instance), verdict: notJudged(types.detail, 'FACTS_UNAVAILABLE') }));
+          yield page.map((instance) => ({ ...subjectOf(instance), verdict: notJudged<EngineReason>(types.detail, 'FACTS_UNAVAILABLE') }));
           continue;
         }
         const pageFacts = page.map((instance) => ({ instance, instanceType: types.byName.get(instance.instanceType) }));
@@ -83,7 +83,7 @@ export function bindInstanceRule(rule: InstanceRuleDeclaration, sources: Instanc
 
 function judge(rule: InstanceRuleDeclaration, facts: InstanceRuleFacts, lookup: DriverInventoryLookup | undefined, parameters: Record<string, unknown>): ResourceResult {
   const subject = subjectOf(facts.instance);
-  if (lookup?.kind === 'unreadable') return { ...subject, verdict: notJudged(lookup.detail, 'INVENTORY_UNREADABLE') };
+  if (lookup?.kind === 'unreadable') return { ...subject, verdict: notJudged<EngineReason>(lookup.detail, 'INVENTORY_UNREADABLE') };
   const driver = lookup === undefined ? undefined : { managed: lookup.kind !== 'not-managed', inventory: lookup.kind === 'found' ? lookup.inventory : undefined };
   const verdict = rule.evaluate(driver ? { ...facts, driver } : facts, parameters);
   if (lookup?.kind !== 'found') return { ...subject, verdict };

@@ -8,6 +8,25 @@ import type { Verdict } from '../../rules/verdict.js';
 import type { ConfigurationItem } from './config-event.js';
 import type { Log } from './ports.js';
 
+/**
+ * Reasons the engine itself gives, besides the rules' own: typed so that reports, alerts and
+ * tests match on a closed set rather than on free text.
+ */
+export const ENGINE_REASONS = [
+  /** An oversized change event's configuration item could not be fetched. */
+  'CONFIGURATION_ITEM_UNAVAILABLE',
+  /** A fact source (DescribeInstanceTypes, inventory…) failed for this resource. */
+  'FACTS_UNAVAILABLE',
+  /** The driver inventory of this instance could not be read or is malformed. */
+  'INVENTORY_UNREADABLE',
+  'LEFT_SCOPE',
+  'NOT_RECORDED_OR_DELETED',
+  'RESOURCE_TYPE_NOT_JUDGED',
+  /** A stale result of a resource the complete sweep no longer found. */
+  'RESOURCE_GONE',
+] as const;
+export type EngineReason = (typeof ENGINE_REASONS)[number];
+
 export interface ResourceResult<Reason extends string = string> {
   readonly resourceType: string;
   readonly resourceId: string;

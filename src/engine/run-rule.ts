@@ -8,13 +8,13 @@ import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { z } from 'zod';
 import { parseRuleParameters } from '../../rules/parameters.js';
 import { notApplicable, notJudged, type ComplianceType } from '../../rules/verdict.js';
-import { InvalidRuleParametersError, describeError } from '../errors.js';
+import { FactsUnavailableError, InvalidRuleParametersError, describeError } from '../errors.js';
 import { parseConfigRuleEvent, type ConfigRuleEvent, type ConfigurationItem, type MessageType } from './config-event.js';
 import { fetchConfigurationItem } from './configuration-history.js';
 import { makeEvaluation } from './evaluation.js';
 import { EvaluationReporter, TEST_MODE_RESULT_TOKEN } from './evaluation-reporter.js';
 import type { Log, MetricsRecorder, Sleep } from './ports.js';
-import type { ConfigRuleSpec, ResourceResult } from './rule-spec.js';
+import type { ConfigRuleSpec, EngineReason, ResourceResult } from './rule-spec.js';
 import { findStaleResources, resultKey } from './stale-results.js';
 
 export interface EngineDependencies {
@@ -106,7 +106,7 @@ export async function runConfigRule<S extends z.ZodObject>(
     const item = await changedItem(event, deps);
     const result = item.ok
       ? await judgeChangedItem(event, item.value, spec, parsed.value)
-      : { resourceType: item.resourceType, resourceId: item.resourceId, verdict: notJudged(item.detail, 'CONFIGURATION_ITEM_UNAVAILABLE') };
+      : { resourceType: item.resourceType, resourceId: item.resourceId, verdict: notJudged<EngineReason>(item.detail, 'CONFIGURATION_ITEM_UNAVAILABLE') };
     await report(result, item.ok ? new Date(item.value.configurationItemCaptureTime) : orderingTimestamp);
   }
 
@@ -147,7 +147,8 @@ export interface SweepOutcome {
 
 /**
  * Drives a rule's sweep, batch by batch. Shared by the Lambda engine and the CLI. A failure of
- * the fact source ends the sweep as incomplete (what was computed is kept); the error is logged.
+ * a fact source (FactsUnavailableError) ends the sweep as incomplete (what was computed is kept)
+ * and is logged; any other error is a bug and propagates.
  */
 export async function sweepRule<S extends z.ZodObject>(
   spec: ConfigRuleSpec<S>,
@@ -172,6 +173,7 @@ export async function sweepRule<S extends z.ZodObject>(
       }
     }
   } catch (error) {
+    if (!(error instanceof FactsUnavailableError)) throw error;
     log.error('Sweep stopped: a fact source failed; results so far are delivered', {
       error: describeError(error),
       batches,
@@ -198,6 +200,7 @@ async function changedItem(event: ConfigRuleEvent, deps: EngineDependencies): Pr
   try {
     return { ok: true, value: await fetchConfigurationItem(deps.config, summary) };
   } catch (error) {
+    if (!(error instanceof FactsUnavailableError)) throw error;
     return { ok: false, resourceType: summary.resourceType, resourceId: summary.resourceId, detail: describeError(error) };
   }
 }
@@ -210,18 +213,19 @@ async function judgeChangedItem<S extends z.ZodObject>(
 ): Promise<ResourceResult> {
   const subject = { resourceType: item.resourceType, resourceId: item.resourceId };
   if (event.eventLeftScope) {
-    return { ...subject, verdict: notApplicable('The resource left the scope of this rule.', 'LEFT_SCOPE') };
+    return { ...subject, verdict: notApplicable<EngineReason>('The resource left the scope of this rule.', 'LEFT_SCOPE') };
   }
   if (!CHANGE_APPLICABLE_STATUSES.includes(item.configurationItemStatus)) {
-    return { ...subject, verdict: notApplicable(`Configuration item status is ${item.configurationItemStatus}.`, 'NOT_RECORDED_OR_DELETED') };
+    return { ...subject, verdict: notApplicable<EngineReason>(`Configuration item status is ${item.configurationItemStatus}.`, 'NOT_RECORDED_OR_DELETED') };
   }
   if (!spec.changeResourceTypes.includes(item.resourceType) || !spec.judgeChange) {
-    return { ...subject, verdict: notApplicable(`${spec.name} does not judge ${item.resourceType}.`, 'RESOURCE_TYPE_NOT_JUDGED') };
+    return { ...subject, verdict: notApplicable<EngineReason>(`${spec.name} does not judge ${item.resourceType}.`, 'RESOURCE_TYPE_NOT_JUDGED') };
   }
   try {
     return await spec.judgeChange(item, parameters);
   } catch (error) {
-    return { ...subject, verdict: notJudged(describeError(error), 'FACTS_UNAVAILABLE') };
+    if (!(error instanceof FactsUnavailableError)) throw error;
+    return { ...subject, verdict: notJudged<EngineReason>(describeError(error), 'FACTS_UNAVAILABLE') };
   }
 }
 
@@ -235,7 +239,7 @@ async function clearStaleResults<S extends z.ZodObject>(
   try {
     const stale = await findStaleResources(deps.config, event.configRuleName, spec.sweptResourceTypes, seen);
     for (const resource of stale) {
-      await report({ ...resource, verdict: notApplicable('The resource no longer exists.', 'RESOURCE_GONE') });
+      await report({ ...resource, verdict: notApplicable<EngineReason>('The resource no longer exists.', 'RESOURCE_GONE') });
     }
     return stale.length;
   } catch (error) {

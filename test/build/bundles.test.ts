@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RULES } from '../../rules/registry.js';
 import { buildAll, functionNames, type BuiltBundle } from '../../scripts/build.js';
+import { ruleFolder } from '../../scripts/generate/names.js';
 
 let bundles: BuiltBundle[] = [];
 const outdir = mkdtempSync(join(tmpdir(), 'ena-guard-dist-'));
@@ -31,5 +33,16 @@ describe('esbuild bundles', () => {
     );
 
     expect(output.trim()).toBe('function');
+  });
+
+  // "AmazonSSM" is the SSM client's service name in its protocol settings (X-Amz-Target
+  // AmazonSSM.<Operation>): the string is in a bundle exactly when the SSM client is.
+  it.each(RULES.map((rule) => [rule.id, rule] as const))('%s bundles the SSM client only if its rule reads inventory', (_id, rule) => {
+    const bundle = bundles.find((candidate) => candidate.name === `functions/${ruleFolder(rule)}`);
+    expect(bundle).toBeDefined();
+
+    const code = readFileSync(bundle!.file, 'utf8');
+
+    expect(/\bAmazonSSM\b/.test(code), `SSM client in ${bundle!.name}`).toBe(rule.factSources.includes('inventory'));
   });
 });
