@@ -243,6 +243,7 @@ async function clearStaleResults<S extends z.ZodObject>(
     }
     return stale.length;
   } catch (error) {
+    if (!(error instanceof FactsUnavailableError)) throw error;
     deps.log.warn('Could not read the previous results to clear stale ones; they will be cleared next run', {
       error: describeError(error),
     });

@@ -6,6 +6,7 @@
  * reported NOT_APPLICABLE.
  */
 import { paginateGetComplianceDetailsByConfigRule, type ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { FactsUnavailableError, describeError } from '../errors.js';
 
 export interface EvaluatedResource {
   readonly resourceType: string;
@@ -15,7 +16,10 @@ export interface EvaluatedResource {
 /** GetComplianceDetailsByConfigRule's largest page. */
 const RESULTS_PER_PAGE = 100;
 
-/** Resources that currently hold a COMPLIANT or NON_COMPLIANT result of the rule but were not seen. */
+/**
+ * Resources that currently hold a COMPLIANT or NON_COMPLIANT result of the rule but were not seen.
+ * @throws FactsUnavailableError when the rule's results cannot be read.
+ */
 export async function findStaleResources(
   config: ConfigServiceClient,
   configRuleName: string,
@@ -27,14 +31,18 @@ export async function findStaleResources(
     { client: config, pageSize: RESULTS_PER_PAGE },
     { ConfigRuleName: configRuleName, ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'] },
   );
-  for await (const page of pages) {
-    for (const result of page.EvaluationResults ?? []) {
-      const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
-      const resourceType = qualifier?.ResourceType;
-      const resourceId = qualifier?.ResourceId;
-      if (!resourceType || !resourceId || !resourceTypes.includes(resourceType)) continue;
-      if (!seen.has(resultKey(resourceType, resourceId))) stale.push({ resourceType, resourceId });
+  try {
+    for await (const page of pages) {
+      for (const result of page.EvaluationResults ?? []) {
+        const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
+        const resourceType = qualifier?.ResourceType;
+        const resourceId = qualifier?.ResourceId;
+        if (!resourceType || !resourceId || !resourceTypes.includes(resourceType)) continue;
+        if (!seen.has(resultKey(resourceType, resourceId))) stale.push({ resourceType, resourceId });
+      }
     }
+  } catch (error) {
+    throw new FactsUnavailableError(`GetComplianceDetailsByConfigRule failed: ${describeError(error)}`, { cause: error });
   }
   return stale;
 }
