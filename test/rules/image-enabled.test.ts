@@ -213,7 +213,7 @@ describe('ena-image-enabled parameters', () => {
 
   it.each([
     ['false', false],
-    ['TRUE', true],
+    ['true', true],
     [' ', true],
   ])('reads includeDeprecatedImages %j as %s', (raw, value) => {
     expect(parseRuleParameters(imageEnabledParameters, { includeDeprecatedImages: raw })).toEqual({
@@ -222,13 +222,14 @@ describe('ena-image-enabled parameters', () => {
     });
   });
 
-  it('names the parameter and the accepted form for a bad value', () => {
-    const result = parseRuleParameters(imageEnabledParameters, { includeDeprecatedImages: 'sometimes' });
+  // The template's AllowedValues are exactly true and false, so the rule refuses what the stack would.
+  it.each(['sometimes', 'TRUE'])('names the parameter and the accepted form for the bad value %j', (raw) => {
+    const result = parseRuleParameters(imageEnabledParameters, { includeDeprecatedImages: raw });
 
     expect(result).toEqual({
       ok: false,
       parameters: ['includeDeprecatedImages'],
-      message: 'Invalid rule parameters: "includeDeprecatedImages" must be true or false (default true) (got "sometimes")',
+      message: `Invalid rule parameters: "includeDeprecatedImages" must be true or false (default true) (got "${raw}")`,
     });
   });
 });
