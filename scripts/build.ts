@@ -2,6 +2,9 @@
  * Bundles every Lambda function (functions/<name>/handler.ts → dist/functions/<name>/index.mjs)
  * and the CLI (dist/cli/ena-guard.mjs) with esbuild: one minified ESM file each, the AWS SDK v3
  * bundled and tree-shaken, targeting Node 20 (Lambda runs nodejs24.x, which also runs it).
+ * Names are kept (`keepNames`), so Lambda's errorType, the logs and the CLI say
+ * `IncompleteEvaluationError` as the code and the docs do, and a source map (`index.mjs.map`)
+ * sits beside each bundle; the functions run with `--enable-source-maps` (template Globals).
  * `mainFields: ['module', 'main']` makes esbuild take the SDK's ES modules, which tree-shake to
  * about half the size of the CommonJS builds.
  */
@@ -28,7 +31,8 @@ export function functionNames(): string[] {
 const common: BuildOptions = {
   bundle: true,
   minify: true,
-  sourcemap: false,
+  keepNames: true,
+  sourcemap: 'linked',
   platform: 'node',
   target: 'node20',
   format: 'esm',
