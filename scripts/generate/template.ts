@@ -175,7 +175,11 @@ function ruleResources(rule: RuleDeclaration, condition: string | undefined): Pa
   const inputParameters = Object.fromEntries(Object.keys(rule.parameters.shape).map((key) => [key, { Ref: templateParameterName(key) }]));
   const pairs = [
     entry(`${base}Function`, functionResource, rule.description),
-    entry(`${base}LogGroup`, withCondition({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: { Ref: 'LogRetentionInDays' } } })),
+    entry(
+      `${base}LogGroup`,
+      withCondition({ Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { RetentionInDays: { Ref: 'LogRetentionInDays' } } }),
+      'Logs are the record of what was judged and delivered: they outlive the stack.',
+    ),
     entry(
       `${base}InvokePermission`,
       withCondition({
@@ -202,6 +206,7 @@ function ruleResources(rule: RuleDeclaration, condition: string | undefined): Pa
         : undefined,
     ),
   ];
+  pairs.push(...ruleAlarms(rule, withCondition));
   const remediation = rule.remediation;
   if (remediation) {
     const remediationCondition = condition ? `${base}RemediationConfigured` : 'RemediationConfigured';
@@ -234,6 +239,81 @@ function ruleResources(rule: RuleDeclaration, condition: string | undefined): Pa
   return pairs;
 }
 
+/** A CloudWatch alarm that notifies AlarmTopicArn (when given) as soon as one datapoint crosses the threshold. */
+function alarm(description: string, metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[]; Statistic: string }): Record<string, unknown> {
+  return {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmDescription: description,
+      ...metric,
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: { 'Fn::If': ['AlarmTopicGiven', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] },
+    },
+  };
+}
+
+/** The metrics' dimensions as the engine's Powertools Metrics writes them (service and rule). */
+function ruleDimensions(rule: RuleDeclaration) {
+  return [
+    { Name: 'service', Value: 'ena-guard' },
+    { Name: 'rule', Value: rule.id },
+  ];
+}
+
+/**
+ * Every alarm fires on the first occurrence: each of these means results were lost or never
+ * computed, and a periodic rule runs at most hourly, so waiting for a second datapoint would
+ * leave Config showing stale verdicts for another cycle.
+ */
+function ruleAlarms(rule: RuleDeclaration, withCondition: (resource: Record<string, unknown>) => Record<string, unknown>): Pair[] {
+  const base = logicalBase(rule);
+  const pairs = [
+    entry(
+      `${base}ErrorsAlarm`,
+      withCondition(
+        alarm(`The ${rule.id} function failed: a malformed event, bad rule parameters, lost evaluations or an incomplete sweep (see its log).`, {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: `${base}Function` } }],
+          Statistic: 'Sum',
+        }),
+      ),
+      `Alarms of ${rule.id}: function errors, evaluations Config never received${rule.triggers.periodic ? ', and periodic sweeps that did not cover the fleet' : ''}.`,
+    ),
+    entry(
+      `${base}UndeliveredEvaluationsAlarm`,
+      withCondition(
+        alarm(`${rule.id} computed evaluations that PutEvaluations did not accept: Config shows old verdicts for those resources.`, {
+          Namespace: 'EnaGuard',
+          MetricName: 'UndeliveredEvaluations',
+          Dimensions: ruleDimensions(rule),
+          Statistic: 'Sum',
+        }),
+      ),
+    ),
+  ];
+  if (rule.triggers.periodic) {
+    pairs.push(
+      entry(
+        `${base}IncompleteSweepsAlarm`,
+        withCondition(
+          alarm(`A periodic sweep of ${rule.id} did not cover every resource (a fact source failed, or it stopped at the deadline).`, {
+            Namespace: 'EnaGuard',
+            MetricName: 'IncompleteSweeps',
+            Dimensions: ruleDimensions(rule),
+            Statistic: 'Sum',
+          }),
+        ),
+      ),
+    );
+  }
+  return pairs;
+}
+
 function eventRules(rules: readonly RuleDeclaration[]): Pair[] {
   const documents = [...new Set(rules.flatMap((rule) => (rule.remediation ? [rule.remediation.document] : [])))];
   return [
@@ -249,19 +329,41 @@ function eventRules(rules: readonly RuleDeclaration[]): Pair[] {
       },
       'Rule names are fixed (ConfigRuleName), so the list names every declared rule, deployed or not.',
     ),
-    entry('RemediationOutcomeRule', {
-      Type: 'AWS::Events::Rule',
-      Properties: {
-        Description: 'Outcomes of the ena-guard runbooks, for owner alerts.',
-        EventPattern: {
-          source: ['aws.ssm'],
-          'detail-type': ['EC2 Automation Execution Status-change Notification'],
-          detail: { Definition: documents.map((document) => ({ Ref: `${documentBase(document)}Document` })), Status: ['Success', 'Failed', 'TimedOut', 'Cancelled'] },
-        },
-        Targets: [{ Id: 'OwnerAlertQueue', Arn: { 'Fn::GetAtt': ['OwnerAlertQueue', 'Arn'] } }],
-      },
-    }),
+    entry('RemediationOutcomeRule', outcomeRule('Successful runs of the ena-guard runbooks, for owner alerts.', documents, ['Success'])),
+    entry(
+      'RemediationFailureRule',
+      outcomeRule('Failed, timed-out or cancelled runs of the ena-guard runbooks (a rolled-back run ends Failed), for owner alerts and the alarm.', documents, [
+        'Failed',
+        'TimedOut',
+        'Cancelled',
+      ]),
+      'Failures have a rule of their own so that one alarm counts them (AWS/Events TriggeredRules by RuleName).',
+    ),
+    entry(
+      'RemediationFailuresAlarm',
+      alarm('An ena-guard runbook failed, timed out, was cancelled or rolled back: the resource may need a person (see the execution in Systems Manager).', {
+        Namespace: 'AWS/Events',
+        MetricName: 'TriggeredRules',
+        Dimensions: [{ Name: 'RuleName', Value: { Ref: 'RemediationFailureRule' } }],
+        Statistic: 'Sum',
+      }),
+    ),
   ];
+}
+
+function outcomeRule(description: string, documents: readonly string[], statuses: readonly string[]): Record<string, unknown> {
+  return {
+    Type: 'AWS::Events::Rule',
+    Properties: {
+      Description: description,
+      EventPattern: {
+        source: ['aws.ssm'],
+        'detail-type': ['EC2 Automation Execution Status-change Notification'],
+        detail: { Definition: documents.map((document) => ({ Ref: `${documentBase(document)}Document` })), Status: [...statuses] },
+      },
+      Targets: [{ Id: 'OwnerAlertQueue', Arn: { 'Fn::GetAtt': ['OwnerAlertQueue', 'Arn'] } }],
+    },
+  };
 }
 
 function requireMap(document: Document, key: string): YAMLMap {

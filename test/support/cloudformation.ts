@@ -31,16 +31,27 @@ export function readTemplate(path: string): Template {
 }
 
 export interface PolicyStatement {
+  readonly Sid?: string;
   readonly Effect: string;
   readonly Action: string | string[];
   readonly Resource: unknown;
 }
 
-/** The IAM actions a SAM function's inline policies grant. */
-export function grantedActions(resource: TemplateResource): string[] {
+/** A statement written as `!If [Condition, statement, !Ref AWS::NoValue]`: the statement it grants when the condition holds. */
+function unwrapConditional(statement: PolicyStatement | { 'Fn::If': [string, PolicyStatement, unknown] }): PolicyStatement {
+  return 'Fn::If' in statement ? statement['Fn::If'][1] : statement;
+}
+
+/** The statements of a SAM function's inline policies (conditional ones as if their condition held). */
+export function grantedStatements(resource: TemplateResource): PolicyStatement[] {
   const policies = (resource.Properties?.Policies ?? []) as ({ Statement?: PolicyStatement[] } | string)[];
   return policies.flatMap((policy) => {
     if (typeof policy === 'string') throw new Error(`Managed policy ${policy} cannot be checked for least privilege`);
-    return (policy.Statement ?? []).flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]));
+    return (policy.Statement ?? []).map(unwrapConditional);
   });
+}
+
+/** The IAM actions a SAM function's inline policies grant. */
+export function grantedActions(resource: TemplateResource): string[] {
+  return grantedStatements(resource).flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]));
 }
