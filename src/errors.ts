@@ -54,6 +54,42 @@ export class IncompleteEvaluationError extends EnaGuardError {
   }
 }
 
+/** Why a periodic sweep left no trustworthy picture of the account (see {@link IncompleteSweepError}). */
+export type IncompleteSweepReason =
+  /** A fact source (DescribeInstances, DescribeInstanceInformation, a snapshot…) failed part-way or at once. */
+  | 'fact-source-failed'
+  /** The sweep ran to its end over resources it found, but could judge none of them. */
+  | 'judged-nothing'
+  /** The deadline stopped the sweep before it had judged a single resource. */
+  | 'deadline';
+
+export interface IncompleteSweepCounts {
+  /** Resources the sweep produced a result for (judged or not). */
+  readonly resourcesSwept: number;
+  /** Of those, the resources it could judge. */
+  readonly resourcesJudged: number;
+  /** Evaluations computed but not delivered to AWS Config. */
+  readonly undelivered: number;
+}
+
+/**
+ * A periodic sweep did not cover the account: its fact source failed, or it judged nothing of what
+ * it found. Thrown after everything that was computed was delivered, so that Lambda marks the
+ * invocation failed (the function's Errors metric, an alarm, Config's retry). `cause` is the
+ * fact-source error when there was one. A sweep that completed over zero resources is an empty
+ * account, not this error.
+ */
+export class IncompleteSweepError extends EnaGuardError {
+  constructor(
+    message: string,
+    readonly reason: IncompleteSweepReason,
+    readonly counts: IncompleteSweepCounts,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** Describes any thrown value in one line, for logs and annotations. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;

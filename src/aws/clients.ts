@@ -1,15 +1,37 @@
 /**
- * The one place SDK clients are built: Region, endpoint override and adaptive retry. Everything
- * else receives its clients as arguments.
+ * The one place SDK clients are built: Region, endpoint override, timeouts and adaptive retry.
+ * Everything else receives its clients as arguments.
  *
  * Endpoints follow the SDK's own convention, read here explicitly so that the behaviour is the
  * same for every client and visible in one place: `AWS_ENDPOINT_URL_<SERVICE>` (e.g.
  * `AWS_ENDPOINT_URL_EC2`, `AWS_ENDPOINT_URL_CONFIG_SERVICE`) wins over `AWS_ENDPOINT_URL`.
+ *
+ * Every call is bounded. Left to its defaults, the SDK's Node handler has no connection or
+ * request timeout: a peer that accepts and never answers holds a call (and the Lambda) until the
+ * function times out, losing its metrics and everything not yet delivered.
+ * - Connection timeout 3 s: TCP and TLS to a regional endpoint take milliseconds from Lambda;
+ *   3 s still survives one lost SYN (Linux retransmits after 1 s), yet four attempts of a
+ *   connection that cannot be made cost at most 12 s.
+ * - Request timeout 20 s, both until the response starts and as the socket's idle limit while it
+ *   streams (the handler throws a TimeoutError, which the SDK retries): the slowest call the rules
+ *   make, a 1,000-instance DescribeInstances page, answers in a few seconds; 20 s is several times
+ *   that, and four hung attempts (80 s) still end inside the functions' 300 s. Near the deadline
+ *   the engine stops waiting sooner: it aborts PutEvaluations and stale-result reads, and
+ *   abandons a sweep's read (src/engine/deadline.ts).
+ *
+ * Failed calls are retried in this layer only: adaptive mode (client-side rate limiting once
+ * throttled) with 4 attempts retries throttling, 5xx, timeouts and refused connections. With the
+ * SDK's backoff for throttling (full jitter on 1 s, 2 s, 4 s; the rate limiter's 0.5 sends/s once
+ * throttled) a call throttled for ever gives up within about 8 s (measured 4.0–6.6 s), where 8
+ * attempts took up to about 72 s (measured 21–61 s). The engine never sends again a call the SDK
+ * gave up on; it re-sends only what PutEvaluations answered as `FailedEvaluations`
+ * (src/engine/evaluation-reporter.ts), within a time budget and the invocation's deadline.
  */
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface AwsClients {
   readonly ec2: EC2Client;
@@ -17,11 +39,22 @@ export interface AwsClients {
   readonly ssm: SSMClient;
 }
 
+/** SDK attempts per call, the first included. */
+export const DEFAULT_MAX_ATTEMPTS = 4;
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+
 export interface ClientOptions {
   readonly region?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** SDK attempts per call, including the first (default 8: sweeps meet throttling at scale). */
+  /** SDK attempts per call, including the first (default {@link DEFAULT_MAX_ATTEMPTS}). */
   readonly maxAttempts?: number;
+  /** Longest wait for a connection, per attempt (default {@link DEFAULT_CONNECTION_TIMEOUT_MS}). */
+  readonly connectionTimeoutMs?: number;
+  /** Longest wait for a response to start, and longest socket silence, per attempt (default {@link DEFAULT_REQUEST_TIMEOUT_MS}). */
+  readonly requestTimeoutMs?: number;
+  /** Static credentials (tests against a local endpoint); default: the SDK's provider chain. */
+  readonly credentials?: EC2ClientConfig['credentials'];
 }
 
 /** Environment suffixes of each client, as the SDK's service ids spell them. */
@@ -32,14 +65,23 @@ export function endpointFor(service: keyof typeof SERVICE_ENV_SUFFIX, env: Reado
   return specific && specific.length > 0 ? specific : env.AWS_ENDPOINT_URL || undefined;
 }
 
-/** Region, adaptive retry and the endpoint override of one service. */
+/** Region, endpoint override, timeouts and adaptive retry of one service. */
 function clientConfig(service: keyof typeof SERVICE_ENV_SUFFIX, options: ClientOptions) {
   const endpoint = endpointFor(service, options.env ?? process.env);
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return {
     ...(options.region ? { region: options.region } : {}),
     retryMode: 'adaptive',
-    maxAttempts: options.maxAttempts ?? 8,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      requestTimeout,
+      // Without it a request timeout is only logged as a warning.
+      throwOnRequestTimeout: true,
+      socketTimeout: requestTimeout,
+    }),
     ...(endpoint ? { endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
   } as const;
 }
 

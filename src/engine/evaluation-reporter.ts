@@ -2,14 +2,22 @@
  * Delivers evaluations to AWS Config: batches of at most 100 per PutEvaluations call, sent as
  * soon as a batch is full so a sweep never holds the whole fleet's results in memory.
  *
- * Throttling and 5xx errors are retried by the SDK client (adaptive retry). What the SDK cannot
- * see is the partial failure: PutEvaluations answers 200 with `FailedEvaluations` for items that
- * failed "because of a client or server error". Those are re-sent with backoff, a bounded number
- * of times, then logged with their resource ids. A batch that fails outright is logged and
- * counted, and the next batches are still sent: one error never loses the others.
+ * Retries live in one layer each, never multiplied:
+ * - Throttling, 5xx, timeouts and refused connections are retried by the SDK client (adaptive,
+ *   4 attempts: src/aws/clients.ts). A call the SDK gave up on is not sent again here: its batch
+ *   is logged with its resource ids and counted undelivered, and the next batches are still sent.
+ * - What the SDK cannot see is the partial failure: PutEvaluations answers 200 with
+ *   `FailedEvaluations` for items that failed "because of a client or server error". Only those
+ *   entries are re-sent, with exponential backoff, for as long as the batch's re-send budget
+ *   (default 15 s) and the invocation's deadline allow, then logged and counted undelivered.
+ *
+ * Near the deadline (`timeLeftMs` reaches 0) nothing more is sent: a call in flight is aborted,
+ * and every evaluation not yet delivered is counted undelivered, so that the run can still
+ * publish its metrics and fail the invocation before Lambda stops it.
  */
 import { PutEvaluationsCommand, type ConfigServiceClient, type Evaluation } from '@aws-sdk/client-config-service';
 import { describeError } from '../errors.js';
+import { withTimeLimit } from './deadline.js';
 import { realSleep, type Log, type Sleep } from './ports.js';
 
 /** PutEvaluations accepts 0–100 evaluations per call. */
@@ -22,12 +30,16 @@ export interface EvaluationReporterOptions {
   readonly config: ConfigServiceClient;
   readonly resultToken: string;
   readonly log: Log;
-  /** Attempts per batch for evaluations listed in FailedEvaluations (first send included). */
-  readonly maxAttempts?: number;
-  /** Backoff before the n-th re-send is `baseDelayMs * 2^(n-1)`. */
+  /** Milliseconds delivery may still spend; at 0 it stops (default: no deadline). */
+  readonly timeLeftMs?: () => number;
+  /** Time one batch may spend re-sending FailedEvaluations: calls and backoff together (default 15 s). */
+  readonly resendBudgetMs?: number;
+  /** Backoff before the n-th re-send is `baseDelayMs * 2^(n-1)`, at most 4 s. */
   readonly baseDelayMs?: number;
   readonly sleep?: Sleep;
 }
+
+const MAX_RESEND_DELAY_MS = 4_000;
 
 export interface DeliveryReport {
   readonly delivered: number;
@@ -40,14 +52,16 @@ export class EvaluationReporter {
   private delivered = 0;
   private calls = 0;
   private readonly undelivered: string[] = [];
-  private readonly maxAttempts: number;
+  private readonly resendBudgetMs: number;
   private readonly baseDelayMs: number;
   private readonly sleep: Sleep;
+  private readonly timeLeftMs: () => number;
 
   constructor(private readonly options: EvaluationReporterOptions) {
-    this.maxAttempts = options.maxAttempts ?? 4;
+    this.resendBudgetMs = options.resendBudgetMs ?? 15_000;
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.sleep = options.sleep ?? realSleep;
+    this.timeLeftMs = options.timeLeftMs ?? (() => Number.POSITIVE_INFINITY);
   }
 
   /** Queues one evaluation; sends a batch when 100 are waiting. */
@@ -68,31 +82,45 @@ export class EvaluationReporter {
 
   private async sendBatch(): Promise<void> {
     let batch = this.pending.splice(0, PUT_EVALUATIONS_BATCH_SIZE);
-    for (let attempt = 1; batch.length > 0; attempt += 1) {
-      if (attempt > 1) await this.sleep(this.baseDelayMs * 2 ** (attempt - 2));
+    // Time this batch has spent: its calls as measured, its backoff as slept (so that an
+    // injected sleep makes the budget deterministic in tests).
+    let spentMs = 0;
+    for (let resends = 0; ; resends += 1) {
+      const timeLeft = this.timeLeftMs();
+      if (timeLeft <= 0) {
+        this.giveUpAtDeadline(batch, 'not sent');
+        return;
+      }
+      const started = performance.now();
       let failed: Evaluation[];
       try {
-        failed = await this.put(batch);
+        failed = await withTimeLimit(timeLeft, (abortSignal) => this.put(batch, abortSignal));
       } catch (error) {
-        // The SDK already retried throttling and 5xx; this batch is lost for this run.
-        this.giveUp(batch, `PutEvaluations failed: ${describeError(error)}`);
+        if (this.timeLeftMs() <= 0) this.giveUpAtDeadline(batch, `PutEvaluations cut off (${describeError(error)})`);
+        // The SDK already retried throttling, 5xx and timeouts; this batch is lost for this run.
+        else this.giveUp(batch, `PutEvaluations failed: ${describeError(error)}`);
         return;
       }
+      spentMs += performance.now() - started;
       this.delivered += batch.length - failed.length;
       if (failed.length === 0) return;
-      if (attempt >= this.maxAttempts) {
-        this.giveUp(failed, `PutEvaluations still reported them failed after ${attempt} attempts`);
+      const delayMs = Math.min(this.baseDelayMs * 2 ** resends, MAX_RESEND_DELAY_MS);
+      if (spentMs + delayMs > this.resendBudgetMs) {
+        this.giveUp(failed, `PutEvaluations still reported them failed after ${resends + 1} sends in ${Math.round(spentMs)} ms`);
         return;
       }
-      this.options.log.warn('Re-sending evaluations that PutEvaluations reported failed', {
-        attempt,
-        failedCount: failed.length,
-      });
+      if (this.timeLeftMs() - delayMs <= 0) {
+        this.giveUpAtDeadline(failed, `reported failed by PutEvaluations, no time left to re-send`);
+        return;
+      }
+      this.options.log.warn('Re-sending evaluations that PutEvaluations reported failed', { resend: resends + 1, failedCount: failed.length, delayMs });
+      await this.sleep(delayMs);
+      spentMs += delayMs;
       batch = failed;
     }
   }
 
-  private async put(batch: Evaluation[]): Promise<Evaluation[]> {
+  private async put(batch: Evaluation[], abortSignal: AbortSignal | undefined): Promise<Evaluation[]> {
     this.calls += 1;
     const testMode = this.options.resultToken === TEST_MODE_RESULT_TOKEN;
     const response = await this.options.config.send(
@@ -101,9 +129,14 @@ export class EvaluationReporter {
         ResultToken: this.options.resultToken,
         ...(testMode ? { TestMode: true } : {}),
       }),
+      abortSignal ? { abortSignal } : {},
     );
     const failedKeys = new Set((response.FailedEvaluations ?? []).map(evaluationKey));
     return batch.filter((evaluation) => failedKeys.has(evaluationKey(evaluation)));
+  }
+
+  private giveUpAtDeadline(batch: readonly Evaluation[], what: string): void {
+    this.giveUp(batch, `the invocation's deadline is near: ${what}`);
   }
 
   private giveUp(batch: readonly Evaluation[], why: string): void {

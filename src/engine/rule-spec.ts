@@ -24,6 +24,8 @@ export const ENGINE_REASONS = [
   'RESOURCE_TYPE_NOT_JUDGED',
   /** A stale result of a resource the complete sweep no longer found. */
   'RESOURCE_GONE',
+  /** A change event for a resource outside the stack's scope (ScopeTagKey/ScopeTagValue). */
+  'OUT_OF_STACK_SCOPE',
 ] as const;
 export type EngineReason = (typeof ENGINE_REASONS)[number];
 

@@ -1,7 +1,7 @@
 /**
  * The Config protocol, once, for every rule: parse the event and the parameters, decide
  * applicability, fetch oversized items, judge one resource or sweep them all, deliver the
- * evaluations, clear stale results, and watch the Lambda's deadline.
+ * evaluations, clear stale results, and watch the Lambda's deadline (src/engine/deadline.ts).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
@@ -11,6 +11,7 @@ import { notApplicable, notJudged, type ComplianceType } from '../../rules/verdi
 import { FactsUnavailableError, InvalidRuleParametersError, describeError } from '../errors.js';
 import { parseConfigRuleEvent, type ConfigRuleEvent, type ConfigurationItem, type MessageType } from './config-event.js';
 import { fetchConfigurationItem } from './configuration-history.js';
+import { Deadline, TIMED_OUT, settleWithin, withTimeLimit } from './deadline.js';
 import { makeEvaluation } from './evaluation.js';
 import { EvaluationReporter, TEST_MODE_RESULT_TOKEN } from './evaluation-reporter.js';
 import type { Log, MetricsRecorder, Sleep } from './ports.js';
@@ -23,10 +24,25 @@ export interface EngineDependencies {
   readonly metrics: MetricsRecorder;
   /** Milliseconds the invocation has left (Lambda's `context.getRemainingTimeInMillis`). */
   readonly remainingTimeMs?: () => number;
-  /** Stop sweeping when less than this is left, to deliver what was computed (default 30 s). */
+  /** Stop sweeping, and skip stale clearing, when less than this is left, to deliver what was computed (default 30 s). */
   readonly deadlineMarginMs?: number;
+  /** Stop delivering when less than this is left, to publish metrics and fail in time (default 5 s, at most the margin). */
+  readonly deliveryReserveMs?: number;
   readonly sleep?: Sleep;
-  readonly putEvaluationsMaxAttempts?: number;
+  /** Time one batch may spend re-sending what PutEvaluations reported failed (default 15 s). */
+  readonly resendBudgetMs?: number;
+}
+
+/** How a periodic sweep ended, and how far it got. */
+export interface SweepReport {
+  /** `complete`: it ran to its end; `deadline`: it stopped because the deadline was near; `fact-source-failed`: a fact source failed. */
+  readonly end: 'complete' | 'deadline' | 'fact-source-failed';
+  /** Resources the sweep produced a result for, judged or not. */
+  readonly resourcesSwept: number;
+  /** Of those, the resources it judged (compliant, non-compliant or not applicable). */
+  readonly resourcesJudged: number;
+  /** The fact-source error that ended it (`end` is `fact-source-failed`). */
+  readonly error?: unknown;
 }
 
 export interface RunSummary {
@@ -40,6 +56,8 @@ export interface RunSummary {
   readonly putEvaluationsCalls: number;
   /** False when a sweep stopped at the deadline or its fact source failed part-way. */
   readonly complete: boolean;
+  /** Periodic runs only. */
+  readonly sweep?: SweepReport;
 }
 
 const CHANGE_APPLICABLE_STATUSES: readonly string[] = ['OK', 'ResourceDiscovered'];
@@ -60,16 +78,19 @@ export async function runConfigRule<S extends z.ZodObject>(
     throw new InvalidRuleParametersError(parsed.message, parsed.parameters);
   }
 
+  const deadline = new Deadline(deps.remainingTimeMs, deps.deadlineMarginMs, deps.deliveryReserveMs);
   const reporter = new EvaluationReporter({
     config: deps.config,
     resultToken: event.resultToken,
     log,
+    timeLeftMs: () => deadline.deliveryTimeLeftMs(),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    ...(deps.putEvaluationsMaxAttempts ? { maxAttempts: deps.putEvaluationsMaxAttempts } : {}),
+    ...(deps.resendBudgetMs !== undefined ? { resendBudgetMs: deps.resendBudgetMs } : {}),
   });
   const tally = new Tally(log);
   const orderingTimestamp = new Date(event.invokingEvent.notificationCreationTime);
   let complete = true;
+  let sweepReport: SweepReport | undefined;
   let staleResourcesCleared = 0;
 
   const report = async (result: ResourceResult, timestamp: Date): Promise<void> => {
@@ -91,16 +112,26 @@ export async function runConfigRule<S extends z.ZodObject>(
   };
 
   if (event.invokingEvent.messageType === 'ScheduledNotification') {
+    let judged = 0;
     const sweep = await sweepRule(spec, parsed.value, {
       log,
       accountId: event.accountId,
-      onResult: (result) => report(result, orderingTimestamp),
-      shouldStop: () => deadlineNear(deps),
+      onResult: (result) => {
+        if (result.verdict.outcome !== 'not-judged') judged += 1;
+        return report(result, orderingTimestamp);
+      },
+      timeLeftMs: () => deadline.sweepTimeLeftMs(),
     });
     complete = sweep.complete;
+    sweepReport = {
+      end: sweep.complete ? 'complete' : sweep.stoppedAtDeadline ? 'deadline' : 'fact-source-failed',
+      resourcesSwept: sweep.seen.size,
+      resourcesJudged: judged,
+      ...(sweep.error !== undefined ? { error: sweep.error } : {}),
+    };
     // Test mode stores nothing, so there is nothing stale to clear (and the rule may not exist).
     if (complete && event.resultToken !== TEST_MODE_RESULT_TOKEN) {
-      staleResourcesCleared = await clearStaleResults(event, spec, sweep.seen, deps, (result) => report(result, orderingTimestamp));
+      staleResourcesCleared = await clearStaleResults(event, spec, sweep.seen, deps, deadline, (result) => report(result, orderingTimestamp));
     }
   } else {
     const item = await changedItem(event, deps);
@@ -121,17 +152,25 @@ export async function runConfigRule<S extends z.ZodObject>(
     undeliveredResourceIds: delivery.undeliveredResourceIds,
     putEvaluationsCalls: delivery.putEvaluationsCalls,
     complete,
+    ...(sweepReport ? { sweep: sweepReport } : {}),
   };
   recordMetrics(deps.metrics, summary);
-  log.info('Evaluation run finished', { ...summary, unjudgedResourceIds: summary.unjudgedResourceIds.slice(0, 50) });
+  log.info('Evaluation run finished', {
+    ...summary,
+    unjudgedResourceIds: summary.unjudgedResourceIds.slice(0, 50),
+    ...(sweepReport ? { sweep: { ...sweepReport, error: sweepReport.error === undefined ? undefined : describeError(sweepReport.error) } } : {}),
+  });
   return summary;
 }
 
 export interface SweepOptions {
   readonly log: Log;
   readonly onResult: (result: ResourceResult) => Promise<void>;
-  /** Asked before each batch; true stops the sweep (deadline). */
-  readonly shouldStop?: () => boolean;
+  /**
+   * Milliseconds the sweep may still spend (the deadline less the delivery margin). Asked before
+   * each batch; at 0 the sweep stops, and a batch still being read when it runs out is abandoned.
+   */
+  readonly timeLeftMs?: () => number;
   /** Passed to the spec's sweep in its SweepContext. */
   readonly accountId?: string | undefined;
 }
@@ -141,6 +180,8 @@ export interface SweepOutcome {
   /** `resourceType/resourceId` of every resource the sweep produced a result for. */
   readonly seen: ReadonlySet<string>;
   readonly batches: number;
+  /** True when the deadline stopped the sweep. */
+  readonly stoppedAtDeadline: boolean;
   /** What stopped an incomplete sweep early, when it was an error rather than the deadline. */
   readonly error?: unknown;
 }
@@ -148,28 +189,40 @@ export interface SweepOutcome {
 /**
  * Drives a rule's sweep, batch by batch. Shared by the Lambda engine and the CLI. A failure of
  * a fact source (FactsUnavailableError) ends the sweep as incomplete (what was computed is kept)
- * and is logged; any other error is a bug and propagates.
+ * and is logged; any other error is a bug and propagates. When `timeLeftMs` runs out the sweep
+ * stops too, even while a read is in flight: a call stuck in its retries must not take the
+ * time meant for delivering what was already computed.
  */
 export async function sweepRule<S extends z.ZodObject>(
   spec: ConfigRuleSpec<S>,
   parameters: z.output<S>,
-  { log, onResult, shouldStop, accountId }: SweepOptions,
+  { log, onResult, timeLeftMs, accountId }: SweepOptions,
 ): Promise<SweepOutcome> {
   const seen = new Set<string>();
   let batches = 0;
+  const stopAtDeadline = (when: string): SweepOutcome => {
+    log.warn(`Sweep stopped ${when}: the deadline is near. Results so far are delivered, the rest waits for the next run`, {
+      batches,
+      resourcesSwept: seen.size,
+    });
+    return { complete: false, stoppedAtDeadline: true, seen, batches };
+  };
+  const iterator = spec.sweep(parameters, { accountId, log })[Symbol.asyncIterator]();
   try {
-    for await (const batch of spec.sweep(parameters, { accountId, log })) {
+    for (;;) {
+      const timeLeft = timeLeftMs?.() ?? Number.POSITIVE_INFINITY;
+      if (timeLeft <= 0) return stopAtDeadline('before its next batch');
+      const next = await settleWithin(iterator.next(), timeLeft);
+      if (next === TIMED_OUT) {
+        // The read goes on in the background; ending the iterator lets it finish quietly.
+        iterator.return?.().catch(() => undefined);
+        return stopAtDeadline('while reading a batch');
+      }
+      if (next.done) break;
       batches += 1;
-      for (const result of batch) {
+      for (const result of next.value) {
         seen.add(resultKey(result.resourceType, result.resourceId));
         await onResult(result);
-      }
-      if (shouldStop?.()) {
-        log.warn('Sweep stopped before the deadline; results so far are delivered, the rest waits for the next run', {
-          batches,
-          resourcesJudged: seen.size,
-        });
-        return { complete: false, seen, batches };
       }
     }
   } catch (error) {
@@ -177,11 +230,11 @@ export async function sweepRule<S extends z.ZodObject>(
     log.error('Sweep stopped: a fact source failed; results so far are delivered', {
       error: describeError(error),
       batches,
-      resourcesJudged: seen.size,
+      resourcesSwept: seen.size,
     });
-    return { complete: false, seen, batches, error };
+    return { complete: false, stoppedAtDeadline: false, seen, batches, error };
   }
-  return { complete: true, seen, batches };
+  return { complete: true, stoppedAtDeadline: false, seen, batches };
 }
 
 type ItemLookup =
@@ -234,12 +287,22 @@ async function clearStaleResults<S extends z.ZodObject>(
   spec: ConfigRuleSpec<S>,
   seen: ReadonlySet<string>,
   deps: EngineDependencies,
+  deadline: Deadline,
   report: (result: ResourceResult) => Promise<void>,
 ): Promise<number> {
+  // Reading the rule's results takes a call per 100 of them: not with the deadline this near,
+  // and never past the margin, which is kept for delivering what the sweep computed.
+  const timeLeft = deadline.sweepTimeLeftMs();
+  if (timeLeft <= 0) {
+    deps.log.warn('Stale results not cleared: the deadline is near; the next complete sweep clears them', { remainingMs: deadline.remainingMs() });
+    return 0;
+  }
   try {
-    const stale = await findStaleResources(deps.config, event.configRuleName, spec.sweptResourceTypes, seen);
+    const stale = await withTimeLimit(timeLeft, (abortSignal) =>
+      findStaleResources(deps.config, event.configRuleName, spec.sweptResourceTypes, seen, abortSignal),
+    );
     for (const resource of stale) {
-      await report({ ...resource, verdict: notApplicable<EngineReason>('The resource no longer exists.', 'RESOURCE_GONE') });
+      await report({ ...resource, verdict: notApplicable<EngineReason>('The resource no longer exists or is outside this rule\'s scope.', 'RESOURCE_GONE') });
     }
     return stale.length;
   } catch (error) {
@@ -249,11 +312,6 @@ async function clearStaleResults<S extends z.ZodObject>(
     });
     return 0;
   }
-}
-
-function deadlineNear(deps: EngineDependencies): boolean {
-  if (!deps.remainingTimeMs) return false;
-  return deps.remainingTimeMs() < (deps.deadlineMarginMs ?? 30_000);
 }
 
 class Tally {
@@ -284,4 +342,9 @@ function recordMetrics(metrics: MetricsRecorder, summary: RunSummary): void {
   metrics.addMetric('NotApplicableEvaluations', MetricUnit.Count, summary.counts.NOT_APPLICABLE);
   metrics.addMetric('UnjudgedResources', MetricUnit.Count, summary.unjudgedResourceIds.length);
   metrics.addMetric('UndeliveredEvaluations', MetricUnit.Count, summary.undeliveredResourceIds.length);
+  // 0 on change events too, so that an alarm on the sum sees every run.
+  metrics.addMetric('IncompleteSweeps', MetricUnit.Count, summary.sweep && summary.sweep.end !== 'complete' ? 1 : 0);
+  metrics.addMetric('SweepsStoppedAtDeadline', MetricUnit.Count, summary.sweep?.end === 'deadline' ? 1 : 0);
+  // Sweeps only: a change event is not a sweep, and a 0 would hide how far the sweeps get.
+  if (summary.sweep) metrics.addMetric('ResourcesSwept', MetricUnit.Count, summary.sweep.resourcesSwept);
 }

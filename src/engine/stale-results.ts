@@ -18,18 +18,21 @@ const RESULTS_PER_PAGE = 100;
 
 /**
  * Resources that currently hold a COMPLIANT or NON_COMPLIANT result of the rule but were not seen.
- * @throws FactsUnavailableError when the rule's results cannot be read.
+ * `abortSignal` cuts the reads off (the invocation's deadline).
+ * @throws FactsUnavailableError when the rule's results cannot be read, or were cut off.
  */
 export async function findStaleResources(
   config: ConfigServiceClient,
   configRuleName: string,
   resourceTypes: readonly string[],
   seen: ReadonlySet<string>,
+  abortSignal?: AbortSignal,
 ): Promise<EvaluatedResource[]> {
   const stale: EvaluatedResource[] = [];
   const pages = paginateGetComplianceDetailsByConfigRule(
     { client: config, pageSize: RESULTS_PER_PAGE },
     { ConfigRuleName: configRuleName, ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'] },
+    ...(abortSignal ? [{ abortSignal }] : []),
   );
   try {
     for await (const page of pages) {

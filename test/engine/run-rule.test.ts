@@ -12,7 +12,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { instanceEnabledRule } from '../../rules/instance-enabled.js';
 import { bindInstanceRule } from '../../src/checks/instance-rule.js';
 import { runConfigRule, type EngineDependencies } from '../../src/engine/run-rule.js';
-import { InvalidRuleParametersError, MalformedEventError } from '../../src/errors.js';
+import { FactsUnavailableError, InvalidRuleParametersError, MalformedEventError } from '../../src/errors.js';
 import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
 import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
 import { configEvent, historyItem } from '../support/config-events.js';
@@ -57,6 +57,20 @@ beforeEach(() => {
 });
 
 describe('change notifications', () => {
+  it('records no sweep for a change event: the incomplete-sweep metrics are 0 and ResourcesSwept is not emitted', async () => {
+    // Prepare
+    const { run, metrics } = engine();
+
+    // Act
+    const summary = await run(configEvent('change-non-compliant'));
+
+    // Assess
+    expect(summary.sweep).toBeUndefined();
+    expect(metrics.values.get('IncompleteSweeps')).toBe(0);
+    expect(metrics.values.get('SweepsStoppedAtDeadline')).toBe(0);
+    expect(metrics.values.has('ResourcesSwept')).toBe(false);
+  });
+
   it('reports a non-compliant instance with the CI capture time as ordering timestamp', async () => {
     const { run } = engine();
 
@@ -266,20 +280,51 @@ describe('periodic sweeps', () => {
     expect(summary).toMatchObject({ delivered: 3, undeliveredResourceIds: [] });
   });
 
-  it('gives up on evaluations that keep failing after a bounded number of attempts, and logs their ids', async () => {
+  it('gives up on evaluations that keep failing once the batch has spent its re-send budget, and logs their ids', async () => {
+    // Prepare
     fleetOf([2]);
-    const { run, log, metrics } = engine({ putEvaluationsMaxAttempts: 3 });
+    const slept: number[] = [];
+    const { run, log, metrics } = engine({ resendBudgetMs: 3_000, sleep: async (milliseconds) => void slept.push(milliseconds) });
     const stuck = sdkInstance(0).InstanceId;
     configMock.on(PutEvaluationsCommand).resolves({
       FailedEvaluations: [{ ComplianceResourceType: 'AWS::EC2::Instance', ComplianceResourceId: stuck, ComplianceType: 'NON_COMPLIANT', OrderingTimestamp: new Date() }],
     });
 
+    // Act
     const summary = await run(configEvent('periodic'));
 
+    // Assess: backoff 0.5 s, then 1 s; a third re-send (2 s more) would pass the 3 s budget.
+    expect(slept).toEqual([500, 1000]);
     expect(configMock).toHaveReceivedCommandTimes(PutEvaluationsCommand, 3);
     expect(summary).toMatchObject({ delivered: 1, undeliveredResourceIds: [stuck] });
     expect(log.entries).toContainEqual(expect.objectContaining({ level: 'error', extra: expect.objectContaining({ resourceIds: [stuck] }) }));
     expect(metrics.values.get('UndeliveredEvaluations')).toBe(1);
+  });
+
+  it('stops re-sending failed evaluations when the deadline leaves no time for the next backoff', async () => {
+    // Prepare: virtual time, advanced only by the reporter's backoff.
+    fleetOf([2]);
+    let elapsed = 0;
+    const { run, log } = engine({
+      remainingTimeMs: () => 60_000 - elapsed,
+      deadlineMarginMs: 30_000,
+      deliveryReserveMs: 5_000,
+      resendBudgetMs: 600_000,
+      sleep: async (milliseconds) => void (elapsed += milliseconds),
+    });
+    const stuck = sdkInstance(0).InstanceId;
+    configMock.on(PutEvaluationsCommand).resolves({
+      FailedEvaluations: [{ ComplianceResourceType: 'AWS::EC2::Instance', ComplianceResourceId: stuck, ComplianceType: 'NON_COMPLIANT', OrderingTimestamp: new Date() }],
+    });
+
+    // Act
+    const summary = await run(configEvent('periodic'));
+
+    // Assess: 0.5 + 1 + 2 + 4 × 12 = 51.5 s slept; 4 s more would pass the 55 s delivery may use.
+    expect(elapsed).toBe(51_500);
+    expect(configMock).toHaveReceivedCommandTimes(PutEvaluationsCommand, 16);
+    expect(summary).toMatchObject({ delivered: 1, undeliveredResourceIds: [stuck] });
+    expect(log.entries).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringContaining("deadline is near") }));
   });
 
   it('keeps sending the other batches when one PutEvaluations call fails outright', async () => {
@@ -316,29 +361,34 @@ describe('periodic sweeps', () => {
       ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'],
     });
     expect(sentEvaluations().filter((evaluation) => evaluation.ComplianceResourceId === gone)).toEqual([
-      expect.objectContaining({ ComplianceType: 'NOT_APPLICABLE', Annotation: 'The resource no longer exists.' }),
+      expect.objectContaining({ ComplianceType: 'NOT_APPLICABLE', Annotation: "The resource no longer exists or is outside this rule's scope." }),
     ]);
     expect(summary.staleResourcesCleared).toBe(1);
   });
 
   it('delivers what it computed and stops before the deadline, without clearing stale results', async () => {
-    fleetOf([1000, 1000, 500]);
-    let remaining = 300_000;
-    const { run, log } = engine({
-      remainingTimeMs: () => {
-        remaining -= 140_000;
-        return remaining;
-      },
-      deadlineMarginMs: 30_000,
+    // Prepare: virtual time; each DescribeInstances page takes 140 s of a 300 s invocation.
+    let elapsed = 0;
+    ec2Mock.on(DescribeInstancesCommand).callsFake((input: { NextToken?: string }) => {
+      elapsed += 140_000;
+      const page = input.NextToken ? Number(input.NextToken.slice(5)) : 1;
+      return { Reservations: reservations((page - 1) * 1000, page < 3 ? 1000 : 500), ...(page < 3 ? { NextToken: `page-${page + 1}` } : {}) };
     });
+    const { run, log, metrics } = engine({ remainingTimeMs: () => 300_000 - elapsed, deadlineMarginMs: 30_000 });
 
+    // Act
     const summary = await run(configEvent('periodic'));
 
+    // Assess: after two pages 20 s are left, less than the margin: the third page is never read.
     expect(summary.complete).toBe(false);
+    expect(summary.sweep).toMatchObject({ end: 'deadline', resourcesSwept: 2000, resourcesJudged: 2000 });
     expect(sentEvaluations()).toHaveLength(2000);
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 2);
     expect(configMock).not.toHaveReceivedCommand(GetComplianceDetailsByConfigRuleCommand);
-    expect(log.entries).toContainEqual(expect.objectContaining({ level: 'warn', extra: expect.objectContaining({ batches: 2, resourcesJudged: 2000 }) }));
+    expect(log.entries).toContainEqual(expect.objectContaining({ level: 'warn', extra: expect.objectContaining({ batches: 2, resourcesSwept: 2000 }) }));
+    expect(metrics.values.get('IncompleteSweeps')).toBe(1);
+    expect(metrics.values.get('SweepsStoppedAtDeadline')).toBe(1);
+    expect(metrics.values.get('ResourcesSwept')).toBe(2000);
   });
 
   it('delivers the pages already judged when a later page cannot be read', async () => {
@@ -346,13 +396,44 @@ describe('periodic sweeps', () => {
       .on(DescribeInstancesCommand)
       .resolvesOnce({ Reservations: reservations(0, 1000), NextToken: 'page-2' })
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded' }));
-    const { run } = engine();
+    const { run, metrics } = engine();
 
     const summary = await run(configEvent('periodic'));
 
     expect(summary.complete).toBe(false);
+    expect(summary.sweep).toMatchObject({ end: 'fact-source-failed', resourcesSwept: 1000, resourcesJudged: 1000, error: expect.any(FactsUnavailableError) });
     expect(sentEvaluations()).toHaveLength(1000);
     expect(configMock).not.toHaveReceivedCommand(GetComplianceDetailsByConfigRuleCommand);
+    expect(metrics.values.get('IncompleteSweeps')).toBe(1);
+    expect(metrics.values.get('SweepsStoppedAtDeadline')).toBe(0);
+    expect(metrics.values.get('ResourcesSwept')).toBe(1000);
+  });
+
+  it('records a complete sweep as complete, with how many resources it swept', async () => {
+    // Prepare
+    fleetOf([4]);
+    const { run, metrics } = engine();
+
+    // Act
+    const summary = await run(configEvent('periodic'));
+
+    // Assess
+    expect(summary.sweep).toEqual({ end: 'complete', resourcesSwept: 4, resourcesJudged: 4 });
+    expect(metrics.values.get('IncompleteSweeps')).toBe(0);
+    expect(metrics.values.get('SweepsStoppedAtDeadline')).toBe(0);
+    expect(metrics.values.get('ResourcesSwept')).toBe(4);
+  });
+
+  it('counts swept resources it could not judge apart from the judged ones', async () => {
+    // Prepare
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [sdkInstance(1), sdkInstance(2, { InstanceType: 'm9z.large' as 'm5.large' })] }] });
+    const { run } = engine();
+
+    // Act
+    const summary = await run(configEvent('periodic'));
+
+    // Assess
+    expect(summary.sweep).toMatchObject({ end: 'complete', resourcesSwept: 2, resourcesJudged: 1 });
   });
 
   it('records evaluations by compliance type as metrics', async () => {

@@ -1,10 +1,11 @@
-import { EC2Client, type Reservation } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, type Reservation } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { createAwsClients, createSnsClient } from '../../src/aws/clients.js';
+import { DEFAULT_MAX_ATTEMPTS, createAwsClients, createEc2Client, createSnsClient } from '../../src/aws/clients.js';
 import { FactsUnavailableError } from '../../src/errors.js';
 import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
 import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
 import { fakeEc2 } from '../support/ec2-query-server.js';
+import { startFakeAwsEndpoint } from '../support/fake-aws-endpoint.js';
 import { sdkInstance } from '../support/instances.js';
 
 function pagesOf(sizes: number[]): Reservation[][] {
@@ -93,6 +94,38 @@ describe('createAwsClients', () => {
     const endpoint = await sns.config.endpoint?.();
     expect(`${endpoint?.hostname}:${endpoint?.port}`).toBe('127.0.0.1:5002');
     expect(await sns.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
+  });
+
+  it('gives every client 4 adaptive attempts unless told otherwise', async () => {
+    // Prepare
+    const clients = createAwsClients({ region: 'eu-west-1', env: {} });
+
+    // Act
+    const attempts = await Promise.all([clients.ec2.config.maxAttempts(), clients.config.config.maxAttempts(), clients.ssm.config.maxAttempts()]);
+
+    // Assess
+    expect(attempts).toEqual([DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS]);
+    expect(DEFAULT_MAX_ATTEMPTS).toBe(4);
+    expect(await createAwsClients({ region: 'eu-west-1', env: {}, maxAttempts: 2 }).ec2.config.maxAttempts()).toBe(2);
+  });
+
+  it('ends an attempt that gets no answer at the request timeout, and retries it as the SDK\'s attempts allow', async () => {
+    // Prepare: an endpoint that reads every request and never answers.
+    const endpoint = await startFakeAwsEndpoint({ script: () => 'hang' });
+    const ec2 = createEc2Client({
+      region: 'eu-west-1',
+      env: { AWS_ENDPOINT_URL_EC2: endpoint.url },
+      credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'example' },
+      requestTimeoutMs: 200,
+      maxAttempts: 2,
+    });
+
+    // Act
+    const outcome = ec2.send(new DescribeInstancesCommand({})).finally(() => endpoint.close());
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(endpoint.count('DescribeInstances')).toBe(2);
   });
 
   it('leaves endpoints to the SDK when no override is set', () => {
