@@ -1,9 +1,10 @@
 /** Lambda entry point of the owner alerts: SQS batches of EventBridge events → one SNS message per owner. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_OWNER_TAG_KEYS } from '../../src/alerts/digest.js';
 import { deliverOwnerAlerts } from '../../src/alerts/deliver-alerts.js';
+import { IdempotencyTableNotSetError, createLedgerDynamoDbClient, dynamoDbLedger } from '../../src/alerts/delivery-ledger.js';
 import { createAwsClients, createSnsClient } from '../../src/aws/clients.js';
 
 const clients = createAwsClients();
@@ -11,8 +12,12 @@ const sns = createSnsClient();
 const logger = new Logger({ serviceName: 'ena-guard', persistentKeys: { component: 'owner-alerts' } });
 const metrics = new Metrics({ namespace: 'EnaGuard', serviceName: 'ena-guard', defaultDimensions: { component: 'owner-alerts' } });
 const ownerTagKeys = (process.env.OWNER_TAG_KEYS ?? DEFAULT_OWNER_TAG_KEYS.join(',')).split(',').map((key) => key.trim()).filter(Boolean);
+const tableName = process.env.IDEMPOTENCY_TABLE_NAME;
+const ledger = tableName ? dynamoDbLedger(tableName, createLedgerDynamoDbClient()) : undefined;
 
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export const handler = async (event: SQSEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
+  // Without its table the function would repeat alerts on redelivery: fail the batch, SQS keeps it.
+  if (!ledger) throw new IdempotencyTableNotSetError('IDEMPOTENCY_TABLE_NAME is not set; the owner alerts need their idempotency table.');
   try {
     const outcome = await deliverOwnerAlerts(event.Records, {
       ...clients,
@@ -22,6 +27,8 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       exemptionTagKey: process.env.EXEMPTION_TAG_KEY ?? 'ena-guard:exempt',
       log: logger,
       metrics,
+      ledger,
+      remainingTimeInMillis: () => context.getRemainingTimeInMillis(),
     });
     return { batchItemFailures: [...outcome.batchItemFailures] };
   } finally {

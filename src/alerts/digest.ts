@@ -25,7 +25,7 @@ export interface OwnedAlert {
   readonly resourceType: string;
   readonly resourceId: string;
   readonly alert: ComplianceAlert | RemediationAlert;
-  /** Where the alert came from (an SQS message id), so a failed delivery can be retried. */
+  /** Where the alert came from (its EventBridge event id), so a delivery can be marked or retried. */
   readonly sourceId: string;
 }
 

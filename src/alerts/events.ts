@@ -2,11 +2,13 @@
  * The two EventBridge events owners are told about, parsed at the edge (DOMAIN.md §5):
  * `Config Rules Compliance Change` (source aws.config) and `EC2 Automation Execution
  * Status-change Notification` (source aws.ssm). Neither carries the resource's tags, and the
- * automation event does not even name the resource: both are completed later.
+ * automation event does not even name the resource: both are completed later. Each keeps its
+ * EventBridge `id`, the same in every delivery of the event, which keys its idempotency record.
  */
 import * as z from 'zod';
 
 const complianceChange = z.object({
+  id: z.string().min(1),
   source: z.literal('aws.config'),
   'detail-type': z.literal('Config Rules Compliance Change'),
   time: z.string(),
@@ -24,6 +26,7 @@ const complianceChange = z.object({
 });
 
 const automationStatusChange = z.object({
+  id: z.string().min(1),
   source: z.literal('aws.ssm'),
   'detail-type': z.literal('EC2 Automation Execution Status-change Notification'),
   time: z.string(),
@@ -41,6 +44,8 @@ export const alertSourceEventSchema = z.union([complianceChange, automationStatu
 /** A compliance change of one resource. */
 export interface ComplianceAlert {
   readonly kind: 'compliance';
+  /** The EventBridge event id. */
+  readonly eventId: string;
   readonly ruleName: string;
   readonly resourceType: string;
   readonly resourceId: string;
@@ -55,6 +60,8 @@ export interface ComplianceAlert {
 /** The end of a remediation runbook's execution; the resource is found from its parameters. */
 export interface RemediationAlert {
   readonly kind: 'remediation';
+  /** The EventBridge event id. */
+  readonly eventId: string;
   readonly runbook: string;
   readonly executionId: string;
   readonly status: string;
@@ -72,6 +79,7 @@ export function parseAlertEvent(raw: unknown): AlertEvent {
     const { detail } = event;
     return {
       kind: 'compliance',
+      eventId: event.id,
       ruleName: detail.configRuleName,
       resourceType: detail.resourceType,
       resourceId: detail.resourceId,
@@ -85,6 +93,7 @@ export function parseAlertEvent(raw: unknown): AlertEvent {
   }
   return {
     kind: 'remediation',
+    eventId: event.id,
     runbook: event.detail.Definition,
     executionId: event.detail.ExecutionId,
     status: event.detail.Status,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplatesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetAutomationExecutionCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -6,51 +6,25 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { deliverOwnerAlerts, type AlertRecord } from '../../src/alerts/deliver-alerts.js';
 import { sdkInstance } from '../support/instances.js';
-import { recordingLog, recordingMetrics } from '../support/recording-log.js';
+import { TOPIC, alertDependencies, complianceEvent, fixture, record } from './alert-fixtures.js';
+import { fakeIdempotencyTable } from './idempotency-table.js';
 
 const ec2Mock = mockClient(EC2Client);
 const ssmMock = mockClient(SSMClient);
 const snsMock = mockClient(SNSClient);
-const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:EnaGuardOwnerAlerts';
-
-function fixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
-}
-
-function complianceEvent(resourceId: string, complianceType = 'NON_COMPLIANT'): Record<string, unknown> {
-  const event = fixture('config-compliance-change');
-  const detail = event.detail as Record<string, unknown>;
-  return {
-    ...event,
-    detail: { ...detail, resourceId, newEvaluationResult: { ...(detail.newEvaluationResult as object), complianceType } },
-  };
-}
-
-function record(id: string, body: unknown): AlertRecord {
-  return { messageId: id, body: typeof body === 'string' ? body : JSON.stringify(body) };
-}
+const dynamoMock = mockClient(DynamoDBClient);
 
 function deliver(records: AlertRecord[]) {
-  const log = recordingLog();
-  return {
-    log,
-    outcome: deliverOwnerAlerts(records, {
-      ec2: new EC2Client({ region: 'eu-west-1' }),
-      ssm: new SSMClient({ region: 'eu-west-1' }),
-      sns: new SNSClient({ region: 'eu-west-1' }),
-      topicArn: TOPIC,
-      ownerTagKeys: ['ena-guard:owner', 'Owner'],
-      exemptionTagKey: 'ena-guard:exempt',
-      log,
-      metrics: recordingMetrics(),
-    }),
-  };
+  const { deps, log } = alertDependencies();
+  return { log, outcome: deliverOwnerAlerts(records, deps) };
 }
 
 beforeEach(() => {
   ec2Mock.reset();
   ssmMock.reset();
   snsMock.reset();
+  dynamoMock.reset();
+  fakeIdempotencyTable(dynamoMock);
   snsMock.on(PublishCommand).resolves({ MessageId: 'sns-1' });
   ec2Mock.on(DescribeImagesCommand).resolves({ Images: [] });
   ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [] });
@@ -77,7 +51,7 @@ describe('deliverOwnerAlerts', () => {
 
     const result = await outcome;
 
-    expect(result).toEqual({ batchItemFailures: [], messagesPublished: 2 });
+    expect(result).toEqual({ batchItemFailures: [], messagesPublished: 2, duplicatesDropped: 0 });
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeInstancesCommand, {
       Filters: [{ Name: 'instance-id', Values: ['i-0000000000000aaa1', 'i-0000000000000aaa2', 'i-0000000000000bbb1'] }],
@@ -129,7 +103,7 @@ describe('deliverOwnerAlerts', () => {
 
     const result = await outcome;
 
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm3' }], messagesPublished: 1 });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm3' }], messagesPublished: 1, duplicatesDropped: 0 });
   });
 
   it('fails a malformed record by itself, naming what is wrong, and delivers the others', async () => {
@@ -137,7 +111,7 @@ describe('deliverOwnerAlerts', () => {
 
     const result = await outcome;
 
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }], messagesPublished: 1 });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }], messagesPublished: 1, duplicatesDropped: 0 });
     expect(log.entries).toContainEqual(expect.objectContaining({ level: 'error', extra: expect.objectContaining({ messageId: 'bad' }) }));
   });
 
@@ -147,7 +121,7 @@ describe('deliverOwnerAlerts', () => {
 
     const result = await outcome;
 
-    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }], messagesPublished: 0 });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }], messagesPublished: 0, duplicatesDropped: 0 });
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 

@@ -5,6 +5,7 @@ import type { ComplianceAlert } from '../../src/alerts/events.js';
 function compliance(resourceId: string, newCompliance: string, overrides: Partial<ComplianceAlert> = {}): ComplianceAlert {
   return {
     kind: 'compliance',
+    eventId: `event-${resourceId}`,
     ruleName: 'ena-instance-enabled',
     resourceType: 'AWS::EC2::Instance',
     resourceId,
@@ -70,7 +71,7 @@ describe('buildDigests', () => {
         resourceType: 'AWS::EC2::Instance',
         resourceId: 'i-5',
         sourceId: 'r-1',
-        alert: { kind: 'remediation', runbook: 'EnaGuard-EnableEnaSupport', executionId: 'exec-1', status: 'Failed', region: 'eu-west-1', accountId: '111122223333', time: '2026-11-20T10:45:12Z' },
+        alert: { kind: 'remediation', eventId: 'event-r-1', runbook: 'EnaGuard-EnableEnaSupport', executionId: 'exec-1', status: 'Failed', region: 'eu-west-1', accountId: '111122223333', time: '2026-11-20T10:45:12Z' },
       },
     ]);
 
