@@ -23,6 +23,7 @@ import { instanceScope, type InstanceScopeReason } from './instance-scope.js';
 import { ENA_DRIVER_INVENTORY_TYPE, type EnaDriverInventory } from './inventory.js';
 import { complianceChoiceParameter, exemptionTagKeyParameter, wholeNumberParameter, withTemplateForm } from './parameters.js';
 import { instanceRule } from './declaration.js';
+import { stackScopeParameters } from './stack-scope.js';
 import { truncate } from './text.js';
 import { compliant, judged, nonCompliant, notApplicable, type Judged, type Verdict } from './verdict.js';
 
@@ -85,6 +86,7 @@ const kernelMinimumsParameter = withTemplateForm(
 
 export const driverCurrentParameters = z.object({
   exemptionTagKey: exemptionTagKeyParameter,
+  ...stackScopeParameters,
   linuxMinimumDriverVersion: driverVersionParameter(
     DEFAULT_LINUX_MINIMUM_DRIVER_VERSION,
     'Minimum out-of-tree Linux ENA driver (2.2.10 adds network performance metrics and full ENAv3 support).',
@@ -284,6 +286,7 @@ export const driverCurrentRule = instanceRule({
     resourceIdParameter: 'InstanceId',
     staticParameters: {
       CreateBackupImage: { templateParameter: 'RemediationCreateBackupImage' },
+      CollectorDocumentName: { templateValue: { Ref: 'EnaDriverCollectorDocument' } },
       InventoryAssociationId: {
         templateValue: { 'Fn::If': ['CreateInventoryAssociation', { 'Fn::GetAtt': ['InventoryAssociation', 'AssociationId'] }, { Ref: 'ExistingInventoryAssociationId' }] },
       },

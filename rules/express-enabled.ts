@@ -13,6 +13,7 @@ import * as z from 'zod';
 import { instanceRule, type InstanceRuleFacts } from './declaration.js';
 import { primaryNetworkInterface } from './facts.js';
 import { instanceScope, type InstanceScopeReason } from './instance-scope.js';
+import { stackScopeParameters } from './stack-scope.js';
 import { exemptionTagKeyParameter, tagKeyParameter, withTemplateForm } from './parameters.js';
 import { truncate } from './text.js';
 import { compliant, nonCompliant, notApplicable, notJudged, type Verdict } from './verdict.js';
@@ -21,6 +22,7 @@ export const EXPRESS_ENABLED_RULE_NAME = 'ena-express-enabled';
 
 export const expressEnabledParameters = z.object({
   exemptionTagKey: exemptionTagKeyParameter,
+  ...stackScopeParameters,
   enaExpressTagKey: tagKeyParameter('ena-guard:ena-express', 'Tag key that puts an instance in scope of ena-express-enabled (with EnaExpressTagValue).'),
   enaExpressTagValue: withTemplateForm(
     z.string().min(1).max(256).default('enabled').describe('a tag value of 1 to 256 characters (default enabled)'),

@@ -14,6 +14,7 @@ import type { ImageFacts, ImageLookup, ImageStateName, LaunchTemplateFacts } fro
 import { booleanParameter, exemptionTagKeyParameter } from './parameters.js';
 import { truncate } from './text.js';
 import { imageRule } from './declaration.js';
+import { stackScopeParameters } from './stack-scope.js';
 import { MAX_ANNOTATION_LENGTH, compliant, fitAnnotation, nonCompliant, notApplicable, notJudged, type Judged, type Verdict } from './verdict.js';
 
 export const IMAGE_ENABLED_RULE_NAME = 'ena-image-enabled';
@@ -21,6 +22,7 @@ export const REPLACE_IMAGE_RUNBOOK = 'EnaGuard-ReplaceImageWithEna';
 
 export const imageEnabledParameters = z.object({
   exemptionTagKey: exemptionTagKeyParameter,
+  ...stackScopeParameters,
   /** Whether deprecated AMIs the account owns count in the account verdict. */
   includeDeprecatedImages: booleanParameter(true, 'Whether deprecated AMIs the account owns count in the ena-image-enabled account verdict.'),
 });
@@ -272,7 +274,10 @@ export const imageEnabledRule = imageRule({
   remediation: {
     document: REPLACE_IMAGE_RUNBOOK,
     resourceIdParameter: 'LaunchTemplateId',
-    staticParameters: { MakeNewVersionDefault: { templateParameter: 'ImageRemediationMakeNewVersionDefault' } },
+    staticParameters: {
+      MakeNewVersionDefault: { templateParameter: 'ImageRemediationMakeNewVersionDefault' },
+      RunbookName: { templateValue: { Ref: 'ReplaceImageWithEnaDocument' } },
+    },
     automatic: 'never',
     comment:
       'Launch templates change what every future launch boots, so this remediation is never automatic: a person starts it from the rule\'s non-compliant templates. The account evaluation has no template to fix; the runbook refuses it by its LaunchTemplateId pattern.',

@@ -9,6 +9,7 @@ import type { EnaCapability, InstanceFacts } from './facts.js';
 import { instanceScope, type InstanceScopeReason } from './instance-scope.js';
 import { complianceChoiceParameter, exemptionTagKeyParameter } from './parameters.js';
 import { instanceRule } from './declaration.js';
+import { stackScopeParameters } from './stack-scope.js';
 import { compliant, judged, nonCompliant, type Verdict } from './verdict.js';
 
 export const INSTANCE_ENABLED_RULE_NAME = 'ena-instance-enabled';
@@ -16,6 +17,7 @@ export const ENABLE_ENA_RUNBOOK = 'EnaGuard-EnableEnaSupport';
 
 export const instanceEnabledParameters = z.object({
   exemptionTagKey: exemptionTagKeyParameter,
+  ...stackScopeParameters,
   /** What to report for an instance whose type cannot use ENA at all (c4, m4 below 16xlarge, t2…). */
   enaIncapableTypes: complianceChoiceParameter(
     'NOT_APPLICABLE',

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { parseRuleParameters, templateFormOf, type TemplateParameterForm } from '../rules/parameters.js';
 import { RULES } from '../rules/registry.js';
+import { stackScopeParameters } from '../rules/stack-scope.js';
 import { declarationModule, deployConditionName, documentBase, logicalBase, ruleFolder, templateParameterName } from '../scripts/generate/names.js';
 import { remediationParameters, ruleTemplateParameters, templateParameter } from '../scripts/generate/template.js';
 import { allChecks } from '../src/checks/index.js';
@@ -20,6 +21,8 @@ import { readTemplate } from './support/cloudformation.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const template = readTemplate(join(root, 'template.yaml'));
 const rules = RULES.map((rule) => [rule.id, rule] as const);
+/** A name as the template writes it: the stack's NamePrefix, then the name. */
+const prefixed = (name: string) => ({ 'Fn::Sub': `\${NamePrefix}${name}` });
 
 /** What CloudFormation accepts for a parameter of this form (AllowedPattern must match the whole value). */
 function templateAccepts(form: TemplateParameterForm, value: string): boolean {
@@ -64,7 +67,7 @@ describe('rule registry', () => {
     expect(resources[`${base}Function`]?.Properties?.CodeUri).toBe(`dist/functions/${ruleFolder(rule)}/`);
     expect(resources[`${base}LogGroup`]?.Type).toBe('AWS::Logs::LogGroup');
     expect(resources[`${base}InvokePermission`]?.Type).toBe('AWS::Lambda::Permission');
-    expect(configRule.ConfigRuleName).toBe(rule.id);
+    expect(configRule.ConfigRuleName).toEqual(prefixed(rule.id));
     const messageTypes = configRule.Source.SourceDetails.map((detail) => detail.MessageType).sort();
     const expected = [
       ...(rule.triggers.changeResourceTypes.length > 0 ? ['ConfigurationItemChangeNotification', 'OversizedConfigurationItemChangeNotification'] : []),
@@ -90,6 +93,11 @@ describe('rule registry', () => {
     }
   });
 
+  it.each(rules)('%s honours the stack scope (ScopeTagKey, ScopeTagValue)', (_id, rule) => {
+    expect(rule.parameters.shape).toHaveProperty('scopeTagKey', stackScopeParameters.scopeTagKey);
+    expect(rule.parameters.shape).toHaveProperty('scopeTagValue', stackScopeParameters.scopeTagValue);
+  });
+
   it('gives a parameter shared by several rules one form (one template parameter for all)', () => {
     const shared = [...ruleTemplateParameters(RULES)].filter(([, parameter]) => parameter.rules.length > 1);
 
@@ -101,8 +109,8 @@ describe('rule registry', () => {
     const outcomes = template.Resources.RemediationOutcomeRule?.Properties as { EventPattern: { detail: { Definition: { Ref: string }[] } } };
     const documents = [...new Set(RULES.flatMap((rule) => (rule.remediation ? [rule.remediation.document] : [])))];
 
-    expect(changes.EventPattern.detail.configRuleName).toEqual(RULES.map((rule) => rule.id));
-    expect(outcomes.EventPattern.detail.Definition.map((ref) => template.Resources[ref.Ref]?.Properties?.Name).sort()).toEqual(documents.sort());
+    expect(changes.EventPattern.detail.configRuleName).toEqual(RULES.map((rule) => prefixed(rule.id)));
+    expect(outcomes.EventPattern.detail.Definition.map((ref) => template.Resources[ref.Ref]?.Properties?.Name)).toEqual(documents.map(prefixed));
   });
 
   it('runs every declared rule in the CLI, and nothing else', () => {
@@ -172,7 +180,7 @@ describe('remediations', () => {
       if (declared?.allowedPattern) expect(value.literal).toMatch(new RegExp(declared.allowedPattern));
     }
     const configuration = template.Resources[`${logicalBase(rule)}Remediation`]?.Properties as { TargetId: { Ref: string }; Parameters: unknown };
-    expect(template.Resources[configuration.TargetId.Ref]?.Properties?.Name).toBe(remediation.document);
+    expect(template.Resources[configuration.TargetId.Ref]?.Properties?.Name).toEqual(prefixed(remediation.document));
     expect(configuration.TargetId.Ref).toBe(`${documentBase(remediation.document)}Document`);
   });
 });

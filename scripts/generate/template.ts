@@ -160,6 +160,8 @@ function ruleResources(rule: RuleDeclaration, condition: string | undefined): Pa
         CodeUri: `dist/functions/${ruleFolder(rule)}/`,
         ...(rule.timeout ? { Timeout: rule.timeout.seconds } : {}),
         LoggingConfig: { LogGroup: { Ref: `${base}LogGroup` } },
+        // The deployed rule name (NamePrefix included) names the metrics' `rule` dimension.
+        Environment: { Variables: { CONFIG_RULE_NAME: { 'Fn::Sub': `\${NamePrefix}${rule.id}` } } },
       },
     }),
   ) as YAMLMap;
@@ -194,7 +196,7 @@ function ruleResources(rule: RuleDeclaration, condition: string | undefined): Pa
         Type: 'AWS::Config::ConfigRule',
         DependsOn: `${base}InvokePermission`,
         Properties: {
-          ConfigRuleName: rule.id,
+          ConfigRuleName: { 'Fn::Sub': `\${NamePrefix}${rule.id}` },
           Description: rule.description,
           ...(rule.triggers.changeResourceTypes.length > 0 ? { Scope: { ComplianceResourceTypes: [...rule.triggers.changeResourceTypes] } } : {}),
           InputParameters: inputParameters,
@@ -260,7 +262,7 @@ function alarm(description: string, metric: { Namespace: string; MetricName: str
 function ruleDimensions(rule: RuleDeclaration) {
   return [
     { Name: 'service', Value: 'ena-guard' },
-    { Name: 'rule', Value: rule.id },
+    { Name: 'rule', Value: { 'Fn::Sub': `\${NamePrefix}${rule.id}` } },
   ];
 }
 
@@ -323,11 +325,15 @@ function eventRules(rules: readonly RuleDeclaration[]): Pair[] {
         Type: 'AWS::Events::Rule',
         Properties: {
           Description: 'Compliance changes of the ena-guard Config rules, for owner alerts.',
-          EventPattern: { source: ['aws.config'], 'detail-type': ['Config Rules Compliance Change'], detail: { configRuleName: rules.map((rule) => rule.id) } },
+          EventPattern: {
+            source: ['aws.config'],
+            'detail-type': ['Config Rules Compliance Change'],
+            detail: { configRuleName: rules.map((rule) => ({ 'Fn::Sub': `\${NamePrefix}${rule.id}` })) },
+          },
           Targets: [{ Id: 'OwnerAlertQueue', Arn: { 'Fn::GetAtt': ['OwnerAlertQueue', 'Arn'] } }],
         },
       },
-      'Rule names are fixed (ConfigRuleName), so the list names every declared rule, deployed or not.',
+      'Rule names are fixed (NamePrefix and the rule id), so the list names every declared rule, deployed or not.',
     ),
     entry('RemediationOutcomeRule', outcomeRule('Successful runs of the ena-guard runbooks, for owner alerts.', documents, ['Success'])),
     entry(

@@ -18,6 +18,7 @@ import {
   type ImageEnabledParameters,
 } from '../../rules/image-enabled.js';
 import { referencedImageId, type ImageFacts, type ImageLookup, type LaunchTemplateFacts } from '../../rules/image-facts.js';
+import { inStackScope, stackScopeOf } from '../../rules/stack-scope.js';
 import { notJudged } from '../../rules/verdict.js';
 import type { Log } from '../engine/ports.js';
 import type { ConfigRuleSpec, ResourceResult } from '../engine/rule-spec.js';
@@ -86,10 +87,13 @@ export async function assessImages(
   parameters: ImageEnabledParameters,
   context: { readonly accountId?: string | undefined } = {},
 ): Promise<ImageAssessment> {
+  // The stack's scope selects the owned AMIs and the templates judged; an AMI a template in scope
+  // names is still looked up, whatever its tags.
+  const scope = stackScopeOf(parameters);
   const owned: ImageFacts[] = [];
-  for await (const page of images.ownedImagePages()) owned.push(...page);
+  for await (const page of images.ownedImagePages()) owned.push(...page.filter((image) => inStackScope(image.tags, scope)));
   const listed: LaunchTemplateFacts[] = [];
-  for await (const page of images.launchTemplatePages()) listed.push(...page);
+  for await (const page of images.launchTemplatePages()) listed.push(...page.filter((template) => inStackScope(template.tags, scope)));
 
   const { templates, aliasFailures } = await resolveAliases(images, listed);
   const ownedById = new Map(owned.map((image) => [image.imageId, image]));

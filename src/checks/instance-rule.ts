@@ -12,7 +12,8 @@
 import pLimit from 'p-limit';
 import type { InstanceRuleDeclaration, InstanceRuleFacts } from '../../rules/declaration.js';
 import type { InstanceFacts, InstanceTypeFacts } from '../../rules/facts.js';
-import { notJudged } from '../../rules/verdict.js';
+import { describeStackScope, inStackScope, stackScopeOf } from '../../rules/stack-scope.js';
+import { notApplicable, notJudged } from '../../rules/verdict.js';
 import type { ConfigRuleSpec, EngineReason, ResourceResult } from '../engine/rule-spec.js';
 import { FactsUnavailableError, describeError } from '../errors.js';
 import type { FleetReader } from '../facts/fleet-reader.js';
@@ -52,6 +53,10 @@ export function bindInstanceRule(rule: InstanceRuleDeclaration, sources: Instanc
       ? {
           async judgeChange(item, parameters) {
             const instance = instanceFactsFromConfigurationItem(item);
+            const scope = stackScopeOf(parameters);
+            if (scope && !inStackScope(instance.tags, scope)) {
+              return { ...subjectOf(instance), verdict: notApplicable<EngineReason>(`Outside this stack's scope: not ${describeStackScope(scope)}.`, 'OUT_OF_STACK_SCOPE') };
+            }
             const types = await fleet.instanceTypes([instance.instanceType]);
             const facts = { instance, instanceType: types.get(instance.instanceType) };
             return judge(rule, facts, await driverLookup(facts, parameters), parameters);
@@ -62,7 +67,10 @@ export function bindInstanceRule(rule: InstanceRuleDeclaration, sources: Instanc
     async *sweep(parameters) {
       let managed: ReadonlyMap<string, ManagedInstance> | undefined;
       const limit = pLimit(rule.driverInventoryConcurrency?.(parameters) ?? DEFAULT_INVENTORY_CONCURRENCY);
-      for await (const page of fleet.instancePages()) {
+      const scope = stackScopeOf(parameters);
+      for await (const listed of fleet.instancePages(scope)) {
+        // EC2 filtered by the tag already; checked again so that every source honours the scope alike.
+        const page = listed.filter((instance) => inStackScope(instance.tags, scope));
         const types = await typesOf(fleet, page);
         if (!types.ok) {
           yield page.map((instance) => ({ ...subjectOf(instance), verdict: notJudged<EngineReason>(types.detail, 'FACTS_UNAVAILABLE') }));

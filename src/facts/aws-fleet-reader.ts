@@ -1,6 +1,7 @@
 /** The live-account FleetReader: SDK v3 paginators, bulk reads, only the needed fields kept. */
 import { paginateDescribeInstances, type EC2Client } from '@aws-sdk/client-ec2';
 import type { InstanceFacts, InstanceTypeFacts } from '../../rules/facts.js';
+import type { StackScope } from '../../rules/stack-scope.js';
 import { FactsUnavailableError, describeError } from '../errors.js';
 import { LIVE_INSTANCE_STATES, type FleetReader } from './fleet-reader.js';
 import { instanceFactsFromSdk } from './instance-facts.js';
@@ -15,10 +16,12 @@ export class AwsFleetReader implements FleetReader {
     private readonly catalog: InstanceTypeCatalog,
   ) {}
 
-  async *instancePages(): AsyncIterable<readonly InstanceFacts[]> {
+  async *instancePages(scope?: StackScope): AsyncIterable<readonly InstanceFacts[]> {
+    // The scope is a server-side filter, so a stack scoped to part of the fleet reads only its pages.
+    const scopeFilter = scope === undefined ? [] : [scope.tagValue === '' ? { Name: 'tag-key', Values: [scope.tagKey] } : { Name: `tag:${scope.tagKey}`, Values: [scope.tagValue] }];
     const pages = paginateDescribeInstances(
       { client: this.ec2, pageSize: INSTANCES_PER_PAGE },
-      { Filters: [{ Name: 'instance-state-name', Values: [...LIVE_INSTANCE_STATES] }] },
+      { Filters: [{ Name: 'instance-state-name', Values: [...LIVE_INSTANCE_STATES] }, ...scopeFilter] },
     );
     try {
       for await (const page of pages) {

@@ -4,10 +4,14 @@
  * ({@link SnapshotFleetReader}); Lambdas, the CLI and the benchmark all go through this port.
  */
 import type { InstanceFacts, InstanceTypeFacts } from '../../rules/facts.js';
+import type { StackScope } from '../../rules/stack-scope.js';
 
 export interface FleetReader {
-  /** Every instance that is not terminated, a page at a time (up to 1000 per page). */
-  instancePages(): AsyncIterable<readonly InstanceFacts[]>;
+  /**
+   * Every instance that is not terminated, a page at a time (up to 1000 per page); with a scope,
+   * only the instances that carry its tag (filtered by EC2 itself where the source can).
+   */
+  instancePages(scope?: StackScope): AsyncIterable<readonly InstanceFacts[]>;
   /**
    * The facts of each type asked for. A type missing from the result is unknown (new, or not
    * offered in this Region): callers must not judge it.

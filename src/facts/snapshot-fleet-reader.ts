@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Instance, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import * as z from 'zod';
 import type { InstanceFacts, InstanceTypeFacts } from '../../rules/facts.js';
+import { inStackScope, type StackScope } from '../../rules/stack-scope.js';
 import { MissingSnapshotFileError, SnapshotError } from '../errors.js';
 import { LIVE_INSTANCE_STATES, type FleetReader } from './fleet-reader.js';
 import { instanceFactsFromSdk, instanceTypeFactsFromSdk } from './instance-facts.js';
@@ -48,9 +49,9 @@ export class SnapshotFleetReader implements FleetReader {
 
   constructor(readonly directory: string) {}
 
-  async *instancePages(): AsyncIterable<readonly InstanceFacts[]> {
+  async *instancePages(scope?: StackScope): AsyncIterable<readonly InstanceFacts[]> {
     const instances = await (this.instancesCache ??= this.loadInstances());
-    const live = instances.filter((instance) => (LIVE_INSTANCE_STATES as readonly string[]).includes(instance.state));
+    const live = instances.filter((instance) => (LIVE_INSTANCE_STATES as readonly string[]).includes(instance.state) && inStackScope(instance.tags, scope));
     for (let start = 0; start < live.length; start += INSTANCES_PER_PAGE) {
       yield live.slice(start, start + INSTANCES_PER_PAGE);
     }

@@ -314,6 +314,8 @@ describe('driverCurrentParameters', () => {
       ok: true,
       value: {
         exemptionTagKey: 'ena-guard:exempt',
+        scopeTagKey: '',
+        scopeTagValue: '',
         linuxMinimumDriverVersion: '2.2.10',
         windowsMinimumDriverVersion: '2.4.0',
         kernelMinimums: [],
@@ -339,6 +341,8 @@ describe('driverCurrentParameters', () => {
       ok: true,
       value: {
         exemptionTagKey: 'skip',
+        scopeTagKey: '',
+        scopeTagValue: '',
         linuxMinimumDriverVersion: '2.8.0g',
         windowsMinimumDriverVersion: '2.6.0.0',
         kernelMinimums: [

@@ -292,7 +292,7 @@ describe('expressEnabledParameters', () => {
     // Assess
     expect(parsed).toEqual({
       ok: true,
-      value: { exemptionTagKey: 'ena-guard:exempt', enaExpressTagKey: 'ena-guard:ena-express', enaExpressTagValue: 'enabled' },
+      value: { exemptionTagKey: 'ena-guard:exempt', scopeTagKey: '', scopeTagValue: '', enaExpressTagKey: 'ena-guard:ena-express', enaExpressTagValue: 'enabled' },
     });
   });
 

@@ -14,7 +14,7 @@ import { parseRuleParameters } from '../../rules/parameters.js';
 import { MAX_ANNOTATION_LENGTH } from '../../rules/verdict.js';
 import { amiId, imageFacts, templateFacts } from '../support/images.js';
 
-const defaults: ImageEnabledParameters = { exemptionTagKey: 'ena-guard:exempt', includeDeprecatedImages: true };
+const defaults: ImageEnabledParameters = { exemptionTagKey: 'ena-guard:exempt', scopeTagKey: '', scopeTagValue: '', includeDeprecatedImages: true };
 
 const found = (overrides: Partial<ImageFacts> = {}): ImageLookup => ({ kind: 'found', image: imageFacts(overrides) });
 

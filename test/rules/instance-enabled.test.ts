@@ -9,7 +9,7 @@ import { parseRuleParameters } from '../../rules/parameters.js';
 import { MAX_ANNOTATION_LENGTH } from '../../rules/verdict.js';
 import { instanceFacts } from '../support/instances.js';
 
-const defaults: InstanceEnabledParameters = { exemptionTagKey: 'ena-guard:exempt', enaIncapableTypes: 'NOT_APPLICABLE' };
+const defaults: InstanceEnabledParameters = { exemptionTagKey: 'ena-guard:exempt', scopeTagKey: '', scopeTagValue: '', enaIncapableTypes: 'NOT_APPLICABLE' };
 
 interface Row {
   readonly situation: string;
@@ -91,7 +91,7 @@ describe('ena-instance-enabled parameters', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.parameters).toEqual(['exemptTag']);
-      expect(result.message).toContain('"exemptTag" is not a parameter of this rule (accepted: enaIncapableTypes, exemptionTagKey)');
+      expect(result.message).toContain('"exemptTag" is not a parameter of this rule (accepted: enaIncapableTypes, exemptionTagKey, scopeTagKey, scopeTagValue)');
     }
   });
 

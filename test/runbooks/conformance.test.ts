@@ -57,6 +57,14 @@ const automations = documents.filter(({ document }) => document.schemaVersion ==
  * parameter must add its samples here, which is the point: every input is tried both ways.
  */
 const SAMPLES: Record<string, { valid: readonly string[]; invalid: readonly string[] }> = {
+  CollectorDocumentName: {
+    valid: ['EnaGuard-CollectEnaDriverInventory', 'team-a-EnaGuard-CollectEnaDriverInventory'],
+    invalid: ['', 'AWS-RunShellScript', 'EnaGuard-CollectEnaDriverInventoryX', 'Team-EnaGuard-CollectEnaDriverInventory', 'team-a-AWS-RunShellScript'],
+  },
+  RunbookName: {
+    valid: ['EnaGuard-ReplaceImageWithEna', 'team-a-EnaGuard-ReplaceImageWithEna'],
+    invalid: ['', 'AWS-StopEC2Instance', 'EnaGuard-EnableEnaSupport', 'x EnaGuard-ReplaceImageWithEna'],
+  },
   InstanceId: { valid: ['i-0123456789abcdef0', 'i-12345678'], invalid: ['', 'i-XYZ', 'i-0123456789abcdef0; reboot', 'vol-0123456789abcdef0'] },
   AutomationAssumeRole: {
     valid: ['', 'arn:aws:iam::123456789012:role/EnaGuardRemediation', 'arn:aws-us-gov:iam::123456789012:role/path/Role'],

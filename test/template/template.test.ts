@@ -11,6 +11,7 @@ import { actionsNeededBy } from '../support/automation-permissions.js';
 import { grantedActions, readTemplate, type TemplateResource } from '../support/cloudformation.js';
 import { toolAvailable } from '../support/tools.js';
 import { RULES } from '../../rules/registry.js';
+import { DELIVERED_RECORD_SECONDS } from '../../src/alerts/delivery-ledger.js';
 import { logicalBase } from '../../scripts/generate/names.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -23,7 +24,14 @@ const IAM_PREFIX: Record<string, string> = {
   'client-config-service': 'config',
   'client-ssm': 'ssm',
   'client-sns': 'sns',
+  'client-dynamodb': 'dynamodb',
 };
+
+/**
+ * Library files that make AWS calls on our behalf and so count as the function's code: Powertools'
+ * idempotency persistence layer calls DynamoDB for the owner alerts.
+ */
+const CALLING_LIBRARY_FILES = /node_modules\/@aws-lambda-powertools\/idempotency\/lib\/esm\/persistence\/DynamoDBPersistenceLayer\.js$/;
 
 /**
  * The AWS operations a function can call: every `XCommand` and `paginateX` imported from an SDK
@@ -40,7 +48,7 @@ async function operationsCalledBy(functionName: string): Promise<string[]> {
     mainFields: ['module', 'main'],
     logLevel: 'silent',
   });
-  const projectFiles = Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules'));
+  const projectFiles = Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules') || CALLING_LIBRARY_FILES.test(input));
   const operations = new Set<string>();
   for (const file of projectFiles) {
     const source = readFileSync(join(root, file), 'utf8');
@@ -101,7 +109,7 @@ describe('template.yaml', () => {
 
     expect(documents.length).toBeGreaterThan(0);
     for (const document of documents) {
-      const name = String(document.Properties?.Name);
+      const name = String((document.Properties?.Name as { 'Fn::Sub': string })['Fn::Sub']).replace('${NamePrefix}', '');
       const source = parse(readFileSync(join(root, 'automation-docs', `${name}.yaml`), 'utf8')) as unknown;
       expect(document.Properties?.Content, name).toEqual(source);
     }
@@ -180,8 +188,8 @@ describe('template.yaml', () => {
     const expected = [
       ...RULES.flatMap((rule) => [
         `Errors:${JSON.stringify([{ Ref: `${logicalBase(rule)}Function` }])}`,
-        `UndeliveredEvaluations:${JSON.stringify(['ena-guard', rule.id])}`,
-        ...(rule.triggers.periodic ? [`IncompleteSweeps:${JSON.stringify(['ena-guard', rule.id])}`] : []),
+        `UndeliveredEvaluations:${JSON.stringify(['ena-guard', { 'Fn::Sub': `\${NamePrefix}${rule.id}` }])}`,
+        ...(rule.triggers.periodic ? [`IncompleteSweeps:${JSON.stringify(['ena-guard', { 'Fn::Sub': `\${NamePrefix}${rule.id}` }])}`] : []),
       ]),
       `Errors:${JSON.stringify([{ Ref: 'OwnerAlertsFunction' }])}`,
       `ApproximateNumberOfMessagesVisible:${JSON.stringify([{ 'Fn::GetAtt': ['OwnerAlertDeadLetterQueue', 'QueueName'] }])}`,
@@ -195,5 +203,71 @@ describe('template.yaml', () => {
     }
     const failures = template.Resources.RemediationFailureRule?.Properties as { EventPattern: { detail: { Status: string[] } } };
     expect(failures.EventPattern.detail.Status.sort()).toEqual(['Cancelled', 'Failed', 'TimedOut']);
+  });
+
+  /** The property that names a resource of each type the template uses; null: the type has no name. */
+  const NAME_PROPERTY: Record<string, string | null> = {
+    'AWS::Config::ConfigRule': 'ConfigRuleName',
+    'AWS::SSM::Document': 'Name',
+    'AWS::SSM::Association': 'AssociationName',
+    'AWS::SNS::Topic': 'TopicName',
+    'AWS::SQS::Queue': 'QueueName',
+    'AWS::DynamoDB::Table': 'TableName',
+    'AWS::Serverless::Function': 'FunctionName',
+    'AWS::IAM::Role': 'RoleName',
+    'AWS::Logs::LogGroup': 'LogGroupName',
+    'AWS::CloudWatch::Alarm': 'AlarmName',
+    'AWS::Events::Rule': 'Name',
+    'AWS::Lambda::Permission': null,
+    'AWS::SQS::QueuePolicy': null,
+    'AWS::SNS::TopicPolicy': null,
+    'AWS::Config::RemediationConfiguration': null,
+  };
+
+  it('puts NamePrefix before every name it gives a resource, so several stacks fit in one account', () => {
+    const unprefixed: string[] = [];
+    let named = 0;
+    for (const [logicalId, resource] of Object.entries(template.Resources)) {
+      expect(NAME_PROPERTY, `${resource.Type} is known to this test`).toHaveProperty([resource.Type]);
+      const property = NAME_PROPERTY[resource.Type];
+      const name = property ? resource.Properties?.[property] : undefined;
+      if (name === undefined) continue;
+      named += 1;
+      const sub = (name as { 'Fn::Sub'?: unknown })['Fn::Sub'];
+      if (typeof sub !== 'string' || !sub.startsWith('${NamePrefix}')) unprefixed.push(`${logicalId}.${property}`);
+    }
+
+    expect(unprefixed).toEqual([]);
+    expect(named).toBeGreaterThanOrEqual(RULES.length + 7);
+    expect(template.Parameters?.NamePrefix).toMatchObject({ Default: '', AllowedPattern: '^$|^[a-z][a-z0-9-]{0,18}-$' });
+  });
+
+  it('passes each runbook the prefixed names of the documents it runs', () => {
+    const documents = parse(readFileSync(join(root, 'automation-docs', 'EnaGuard-UpdateEnaDriver.yaml'), 'utf8')) as { parameters: Record<string, { allowedPattern: string }> };
+    const replace = parse(readFileSync(join(root, 'automation-docs', 'EnaGuard-ReplaceImageWithEna.yaml'), 'utf8')) as { parameters: Record<string, { allowedPattern: string }> };
+    const prefix = new RegExp((template.Parameters?.NamePrefix as { AllowedPattern: string }).AllowedPattern);
+
+    for (const sample of ['', 'team-a-', 'x-']) {
+      expect(prefix.test(sample)).toBe(true);
+      expect(`${sample}EnaGuard-CollectEnaDriverInventory`).toMatch(new RegExp(documents.parameters.CollectorDocumentName!.allowedPattern));
+      expect(`${sample}EnaGuard-ReplaceImageWithEna`).toMatch(new RegExp(replace.parameters.RunbookName!.allowedPattern));
+    }
+    const driver = template.Resources.DriverCurrentRemediation?.Properties?.Parameters as Record<string, { StaticValue: { Values: unknown[] } }>;
+    const image = template.Resources.ImageEnabledRemediation?.Properties?.Parameters as Record<string, { StaticValue: { Values: unknown[] } }>;
+    expect(driver.CollectorDocumentName?.StaticValue.Values).toEqual([{ Ref: 'EnaDriverCollectorDocument' }]);
+    expect(image.RunbookName?.StaticValue.Values).toEqual([{ Ref: 'ReplaceImageWithEnaDocument' }]);
+  });
+
+  it('keeps delivered-alert records exactly as long as the alert queue keeps a message', () => {
+    const queue = template.Resources.OwnerAlertQueue?.Properties as { MessageRetentionPeriod: number };
+
+    expect(queue.MessageRetentionPeriod).toBe(DELIVERED_RECORD_SECONDS);
+  });
+
+  it.each(RULES.map((rule) => [rule.id, rule] as const))('%s names its metrics after the deployed rule, as its alarms expect', (_id, rule) => {
+    const environment = template.Resources[`${logicalBase(rule)}Function`]?.Properties?.Environment as { Variables: Record<string, unknown> };
+    const rule_ = template.Resources[`${logicalBase(rule)}Rule`]?.Properties as { ConfigRuleName: unknown };
+
+    expect(environment.Variables.CONFIG_RULE_NAME).toEqual(rule_.ConfigRuleName);
   });
 });
