@@ -4,8 +4,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DEFAULT_OWNER_TAG_KEYS } from '../../src/alerts/digest.js';
 import { deliverOwnerAlerts } from '../../src/alerts/deliver-alerts.js';
-import { IdempotencyTableNotSetError, createLedgerDynamoDbClient, dynamoDbLedger } from '../../src/alerts/delivery-ledger.js';
-import { createAwsClients, createSnsClient } from '../../src/aws/clients.js';
+import { IdempotencyTableNotSetError, dynamoDbLedger } from '../../src/alerts/delivery-ledger.js';
+import { createAwsClients, createDynamoDbClient, createSnsClient } from '../../src/aws/clients.js';
 
 const clients = createAwsClients();
 const sns = createSnsClient();
@@ -13,7 +13,7 @@ const logger = new Logger({ serviceName: 'ena-guard', persistentKeys: { componen
 const metrics = new Metrics({ namespace: 'EnaGuard', serviceName: 'ena-guard', defaultDimensions: { component: 'owner-alerts' } });
 const ownerTagKeys = (process.env.OWNER_TAG_KEYS ?? DEFAULT_OWNER_TAG_KEYS.join(',')).split(',').map((key) => key.trim()).filter(Boolean);
 const tableName = process.env.IDEMPOTENCY_TABLE_NAME;
-const ledger = tableName ? dynamoDbLedger(tableName, createLedgerDynamoDbClient()) : undefined;
+const ledger = tableName ? dynamoDbLedger(tableName, createDynamoDbClient()) : undefined;
 
 export const handler = async (event: SQSEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
   // Without its table the function would repeat alerts on redelivery: fail the batch, SQS keeps it.

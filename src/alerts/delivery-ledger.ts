@@ -33,7 +33,7 @@
  * `POWERTOOLS_IDEMPOTENCY_DISABLED` is not honoured: it is read by Powertools' wrappers, which
  * this module does not use.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   IdempotencyConfig,
   IdempotencyItemAlreadyExistsError,
@@ -42,8 +42,6 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { DEFAULT_CONNECTION_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_MS, type ClientOptions } from '../aws/clients.js';
 import { EnaGuardError, describeError } from '../errors.js';
 
 /** What a claim found: the event is now this invocation's, was delivered, or is held elsewhere. */
@@ -145,30 +143,6 @@ export function powertoolsLedger(persistence: BasePersistenceLayer, options: { d
       }
     },
   };
-}
-
-/**
- * The DynamoDB client of the idempotency table, built as src/aws/clients.ts builds every client
- * (which has no DynamoDB factory yet): Region, the endpoint override `AWS_ENDPOINT_URL_DYNAMODB`,
- * else `AWS_ENDPOINT_URL`, the same connection and request timeouts, and adaptive retry.
- */
-export function createLedgerDynamoDbClient(options: ClientOptions = {}): DynamoDBClient {
-  const env = options.env ?? process.env;
-  const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL || undefined;
-  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  return new DynamoDBClient({
-    ...(options.region ? { region: options.region } : {}),
-    retryMode: 'adaptive',
-    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-      requestTimeout,
-      throwOnRequestTimeout: true,
-      socketTimeout: requestTimeout,
-    }),
-    ...(endpoint ? { endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
 }
 
 /** The ledger of the owner alerts: Powertools' DynamoDB persistence layer on `tableName`. */

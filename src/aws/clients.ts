@@ -31,6 +31,7 @@ import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface AwsClients {
@@ -58,7 +59,7 @@ export interface ClientOptions {
 }
 
 /** Environment suffixes of each client, as the SDK's service ids spell them. */
-const SERVICE_ENV_SUFFIX = { ec2: 'EC2', config: 'CONFIG_SERVICE', ssm: 'SSM', sns: 'SNS' } as const;
+const SERVICE_ENV_SUFFIX = { ec2: 'EC2', config: 'CONFIG_SERVICE', ssm: 'SSM', sns: 'SNS', dynamodb: 'DYNAMODB' } as const;
 
 export function endpointFor(service: keyof typeof SERVICE_ENV_SUFFIX, env: Readonly<Record<string, string | undefined>>): string | undefined {
   const specific = env[`AWS_ENDPOINT_URL_${SERVICE_ENV_SUFFIX[service]}`];
@@ -98,6 +99,11 @@ export function createConfigServiceClient(options: ClientOptions = {}): ConfigSe
 
 export function createSsmClient(options: ClientOptions = {}): SSMClient {
   return new SSMClient(clientConfig('ssm', options));
+}
+
+/** The owner alerts' idempotency table (Powertools' persistence layer calls it). */
+export function createDynamoDbClient(options: ClientOptions = {}): DynamoDBClient {
+  return new DynamoDBClient(clientConfig('dynamodb', options));
 }
 
 export function createSnsClient(options: ClientOptions = {}): SNSClient {

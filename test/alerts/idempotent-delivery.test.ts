@@ -5,8 +5,8 @@ import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deliverOwnerAlerts, type AlertRecord } from '../../src/alerts/deliver-alerts.js';
-import { DELIVERED_RECORD_SECONDS, IdempotencyTableNotSetError, createLedgerDynamoDbClient, dynamoDbLedger } from '../../src/alerts/delivery-ledger.js';
-import { DEFAULT_MAX_ATTEMPTS } from '../../src/aws/clients.js';
+import { DELIVERED_RECORD_SECONDS, IdempotencyTableNotSetError, dynamoDbLedger } from '../../src/alerts/delivery-ledger.js';
+import { DEFAULT_MAX_ATTEMPTS, createDynamoDbClient } from '../../src/aws/clients.js';
 import { sdkInstance } from '../support/instances.js';
 import { TABLE, alertDependencies, complianceEvent, record } from './alert-fixtures.js';
 import { fakeIdempotencyTable, type FakeIdempotencyTable } from './idempotency-table.js';
@@ -251,10 +251,10 @@ describe('the owner-alerts handler', () => {
   });
 });
 
-describe('createLedgerDynamoDbClient', () => {
+describe('createDynamoDbClient', () => {
   it('takes AWS_ENDPOINT_URL_DYNAMODB over AWS_ENDPOINT_URL, as every client of the project does', async () => {
-    const specific = createLedgerDynamoDbClient({ region: 'eu-west-1', env: { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4567', AWS_ENDPOINT_URL: 'http://127.0.0.1:9999' } });
-    const general = createLedgerDynamoDbClient({ region: 'eu-west-1', env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9999' } });
+    const specific = createDynamoDbClient({ region: 'eu-west-1', env: { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:4567', AWS_ENDPOINT_URL: 'http://127.0.0.1:9999' } });
+    const general = createDynamoDbClient({ region: 'eu-west-1', env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9999' } });
 
     expect(await specific.config.endpoint?.()).toMatchObject({ hostname: '127.0.0.1', port: 4567 });
     expect(await general.config.endpoint?.()).toMatchObject({ hostname: '127.0.0.1', port: 9999 });

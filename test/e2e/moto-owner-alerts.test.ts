@@ -12,8 +12,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SQSEvent } from 'aws-lambda';
 import { deliverOwnerAlerts } from '../../src/alerts/deliver-alerts.js';
-import { IDEMPOTENCY_KEY_ATTRIBUTE, IDEMPOTENCY_TTL_ATTRIBUTE, createLedgerDynamoDbClient, dynamoDbLedger } from '../../src/alerts/delivery-ledger.js';
-import { createAwsClients, createSnsClient } from '../../src/aws/clients.js';
+import { IDEMPOTENCY_KEY_ATTRIBUTE, IDEMPOTENCY_TTL_ATTRIBUTE, dynamoDbLedger } from '../../src/alerts/delivery-ledger.js';
+import { createAwsClients, createDynamoDbClient, createSnsClient } from '../../src/aws/clients.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { recordingLog, recordingMetrics } from '../support/recording-log.js';
 import { toolAvailable } from '../support/tools.js';
@@ -94,7 +94,7 @@ describe.skipIf(!hasMoto)('owner alerts against moto (requires moto_server)', ()
       exemptionTagKey: 'ena-guard:exempt',
       log: recordingLog(),
       metrics: recordingMetrics(),
-      ledger: dynamoDbLedger(TABLE, createLedgerDynamoDbClient()),
+      ledger: dynamoDbLedger(TABLE, createDynamoDbClient()),
       remainingTimeInMillis: () => 60_000,
     });
 
