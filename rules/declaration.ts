@@ -69,6 +69,8 @@ interface RuleDeclarationBase<Schema extends z.ZodObject> {
   readonly description: string;
   /** Resource types the rule's evaluations name; stale results of these types are cleared after a complete sweep. */
   readonly reportedResourceTypes: readonly ResourceType[];
+  /** Types earlier releases reported and this one no longer does: their stale results are still cleared after a complete sweep. */
+  readonly formerResourceTypes?: readonly ResourceType[];
   readonly triggers: RuleTriggers;
   /** `opt-in`: deployed only when the stack's `Deploy<Name>Rule` parameter is true. */
   readonly deployment: 'always' | 'opt-in';

@@ -15,7 +15,7 @@ import { booleanParameter, exemptionTagKeyParameter } from './parameters.js';
 import { truncate } from './text.js';
 import { imageRule } from './declaration.js';
 import { stackScopeParameters } from './stack-scope.js';
-import { MAX_ANNOTATION_LENGTH, compliant, fitAnnotation, nonCompliant, notApplicable, notJudged, type Judged, type Verdict } from './verdict.js';
+import { compliant, nonCompliant, notApplicable, notJudged, type Judged, type Verdict } from './verdict.js';
 
 export const IMAGE_ENABLED_RULE_NAME = 'ena-image-enabled';
 export const REPLACE_IMAGE_RUNBOOK = 'EnaGuard-ReplaceImageWithEna';
@@ -23,8 +23,8 @@ export const REPLACE_IMAGE_RUNBOOK = 'EnaGuard-ReplaceImageWithEna';
 export const imageEnabledParameters = z.object({
   exemptionTagKey: exemptionTagKeyParameter,
   ...stackScopeParameters,
-  /** Whether deprecated AMIs the account owns count in the account verdict. */
-  includeDeprecatedImages: booleanParameter(true, 'Whether deprecated AMIs the account owns count in the ena-image-enabled account verdict.'),
+  /** Whether deprecated AMIs the account owns are judged (false: they are NOT_APPLICABLE). */
+  includeDeprecatedImages: booleanParameter(true, 'Whether ena-image-enabled judges the deprecated AMIs the account owns (false: NOT_APPLICABLE).'),
 });
 export type ImageEnabledParameters = z.output<typeof imageEnabledParameters>;
 
@@ -37,8 +37,6 @@ export type LaunchTemplateImageReason =
   | 'NO_IMAGE'
   | 'EXEMPT'
   | 'IMAGE_UNKNOWN';
-
-export type OwnedImagesReason = 'OWNED_IMAGES_HAVE_ENA' | 'OWNED_IMAGES_WITHOUT_ENA';
 
 /** States from which EC2 can launch an instance (pending and transient become available). */
 const LAUNCHABLE_STATES: readonly ImageStateName[] = ['available', 'pending', 'transient'];
@@ -106,7 +104,7 @@ export function evaluateLaunchTemplateImage(
   );
 }
 
-/** Why an owned AMI is or is not counted in the account verdict. */
+/** Whether an owned AMI is judged on its ENA support, or why not. */
 export type OwnedImageScope = 'counted' | 'exempt' | 'deprecated' | 'unusable';
 
 export function ownedImageScope(image: ImageFacts, parameters: ImageEnabledParameters): OwnedImageScope {
@@ -116,61 +114,34 @@ export function ownedImageScope(image: ImageFacts, parameters: ImageEnabledParam
   return 'counted';
 }
 
+export type OwnedImageReason = 'IMAGE_HAS_ENA' | 'IMAGE_WITHOUT_ENA' | 'IMAGE_PARAVIRTUAL' | 'IMAGE_DEPRECATED' | 'IMAGE_UNUSABLE' | 'EXEMPT';
+
 /**
- * Judges the account by the AMIs it owns: NON_COMPLIANT when any counted AMI lacks ENA. The
- * annotation names as many of them as fit in Config's 256 characters, those used by launch
- * templates first, then the newest.
+ * Judges one AMI the account owns (`AWS::EC2::Image`). NON_COMPLIANT only on EC2's own word that
+ * the AMI lacks ENA (`EnaSupport` not true) while it can still launch; exempt, deprecated (when
+ * `includeDeprecatedImages` is false) and unusable AMIs are NOT_APPLICABLE.
  *
- * @param usage how many launch templates use each AMI id (orders the AMIs named).
+ * @param usedByTemplates how many launch templates launch it, for the annotation.
  */
-export function evaluateOwnedImages(
-  images: readonly ImageFacts[],
-  parameters: ImageEnabledParameters,
-  usage: ReadonlyMap<string, number> = new Map(),
-): Judged<OwnedImagesReason> {
-  const scopes = images.map((image) => ({ image, scope: ownedImageScope(image, parameters) }));
-  const counted = scopes.filter((entry) => entry.scope === 'counted').map((entry) => entry.image);
-  const without = counted.filter((image) => image.enaSupport !== true);
-  if (without.length === 0) {
-    const skipped = (['exempt', 'deprecated', 'unusable'] as const)
-      .map((scope) => [scope, scopes.filter((entry) => entry.scope === scope).length] as const)
-      .filter(([, count]) => count > 0)
-      .map(([scope, count]) => `${count} ${scope}`);
-    const note = skipped.length > 0 ? ` (not counted: ${skipped.join(', ')})` : '';
-    const text =
-      counted.length === 0
-        ? `The account owns no AMIs in scope${note}.`
-        : counted.length === 1
-          ? `The one owned AMI in scope has ENA${note}.`
-          : `All ${counted.length} owned AMIs in scope have ENA${note}.`;
-    return compliant(text, 'OWNED_IMAGES_HAVE_ENA');
+export function evaluateOwnedImage(image: ImageFacts, parameters: ImageEnabledParameters, usedByTemplates = 0): Judged<OwnedImageReason> {
+  const exempt = exemptionVerdict(image.tags, parameters.exemptionTagKey);
+  if (exempt) return exempt;
+  if (!launchable(image)) return notApplicable(`The AMI is ${image.state ?? 'in an unknown state'}: nothing can launch from it.`, 'IMAGE_UNUSABLE');
+  if (image.deprecated && !parameters.includeDeprecatedImages) {
+    return notApplicable(`The AMI is deprecated (since ${image.deprecationTime ?? '?'}) and includeDeprecatedImages is false.`, 'IMAGE_DEPRECATED');
   }
-
-  const ordered = [...without].sort(
-    (a, b) =>
-      (usage.get(b.imageId) ?? 0) - (usage.get(a.imageId) ?? 0) ||
-      (b.creationDate ?? '').localeCompare(a.creationDate ?? '') ||
-      a.imageId.localeCompare(b.imageId),
+  if (image.enaSupport === true) return compliant('The AMI has ENA.', 'IMAGE_HAS_ENA');
+  const used = usedByTemplates > 0 ? ` ${usedByTemplates} launch ${plural(usedByTemplates, 'template')} ${usedByTemplates === 1 ? 'uses' : 'use'} it.` : '';
+  if (cannotGetEna(image)) {
+    return nonCompliant(
+      `The AMI is paravirtual (PV) and cannot get ENA: rebuild it as an HVM AMI with ENA; ${REPLACE_IMAGE_RUNBOOK} refuses PV AMIs.${used}`,
+      'IMAGE_PARAVIRTUAL',
+    );
+  }
+  return nonCompliant(
+    `The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run ${REPLACE_IMAGE_RUNBOOK}.${used}`,
+    'IMAGE_WITHOUT_ENA',
   );
-  const paravirtual = without.filter(cannotGetEna).length;
-  const head = `${without.length} of ${counted.length} owned ${plural(counted.length, 'AMI')} ${without.length === 1 ? 'lacks' : 'lack'} ENA: `;
-  const tail = `. Run ${REPLACE_IMAGE_RUNBOOK}${paravirtual > 0 ? `; ${paravirtual} PV, rebuild as HVM` : ''}.`;
-  return nonCompliant(listWithin(head, ordered.map((image) => image.imageId), tail), 'OWNED_IMAGES_WITHOUT_ENA');
-}
-
-/**
- * `head` + as many `items` as fit + "(+N more)" + `tail`, never longer than Config's annotation
- * limit. Items are never cut in the middle.
- */
-export function listWithin(head: string, items: readonly string[], tail: string, limit = MAX_ANNOTATION_LENGTH): string {
-  const build = (count: number) => {
-    const rest = items.length - count;
-    return `${head}${items.slice(0, count).join(', ')}${rest > 0 ? ` (+${rest} more)` : ''}${tail}`;
-  };
-  let count = 0;
-  while (count < items.length && build(count + 1).length <= limit) count += 1;
-  const text = build(count);
-  return text.length <= limit ? text : (fitAnnotation(text) ?? '');
 }
 
 /** One AMI, for the run's structured log record, the alerts and the CLI report. */
@@ -190,7 +161,7 @@ export interface ImageDetail {
   readonly enaSupport: boolean;
   /** Lacks ENA and is paravirtual: it cannot be re-registered with ENA, only rebuilt as HVM. */
   readonly cannotGetEna: boolean;
-  /** How the account verdict treated it; `not-owned` for AMIs only referenced by templates. */
+  /** Whether it was judged on ENA (`counted`) or why not; `not-owned` for AMIs only referenced by templates. */
   readonly scope: OwnedImageScope | 'not-owned';
   /** The launch templates whose default version launches it. */
   readonly launchTemplates: readonly { readonly id: string; readonly name: string }[];
@@ -264,22 +235,25 @@ function plural(count: number, noun: string): string {
 
 export const imageEnabledRule = imageRule({
   id: IMAGE_ENABLED_RULE_NAME,
-  description: `AMIs used by launch templates and AMIs owned by the account have ENA. Fix with ${REPLACE_IMAGE_RUNBOOK}.`,
-  // The AWS::::Account evaluation stands for all owned AMIs (one per account, see the binder).
-  reportedResourceTypes: ['AWS::EC2::LaunchTemplate', 'AWS::::Account'],
-  triggers: { changeResourceTypes: [], periodic: true },
+  description: `Each AMI the account owns, and the AMI of each launch template, has ENA. Fix with ${REPLACE_IMAGE_RUNBOOK}.`,
+  reportedResourceTypes: ['AWS::EC2::Image', 'AWS::EC2::LaunchTemplate'],
+  // Releases before per-AMI evaluations reported the owned AMIs as one AWS::::Account evaluation.
+  formerResourceTypes: ['AWS::::Account'],
+  // Change events re-judge an AMI or a template at once, where the recorder records them; the
+  // periodic sweep over DescribeImages stays the source of truth.
+  triggers: { changeResourceTypes: ['AWS::EC2::Image', 'AWS::EC2::LaunchTemplate'], periodic: true },
   deployment: 'always',
   parameters: imageEnabledParameters,
   factSources: ['images'],
   remediation: {
     document: REPLACE_IMAGE_RUNBOOK,
-    resourceIdParameter: 'LaunchTemplateId',
+    resourceIdParameter: 'ResourceId',
     staticParameters: {
       MakeNewVersionDefault: { templateParameter: 'ImageRemediationMakeNewVersionDefault' },
       RunbookName: { templateValue: { Ref: 'ReplaceImageWithEnaDocument' } },
     },
     automatic: 'never',
     comment:
-      'Launch templates change what every future launch boots, so this remediation is never automatic: a person starts it from the rule\'s non-compliant templates. The account evaluation has no template to fix; the runbook refuses it by its LaunchTemplateId pattern.',
+      'A new AMI and a new launch template version change what future launches boot, so this remediation is never automatic: a person starts it from the rule\'s non-compliant AMIs (ResourceId ami-...) or templates (lt-...).',
   },
 });

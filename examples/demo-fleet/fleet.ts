@@ -171,20 +171,20 @@ function instance(spec: DemoInstance, index: number): Instance {
 }
 
 export const DEMO_INSTANCES: readonly DemoInstance[] = [
-  { id: 'i-0a11c0ffee0000001', type: 'm5.large', state: 'running', ena: true, image: 'ami-0al2023ena000001', name: 'checkout-api-1', owner: 'payments@example.com', extraTags: ENA_EXPRESS_TAG },
-  { id: 'i-0a11c0ffee0000002', type: 'r4.large', state: 'running', ena: true, image: 'ami-0al2ena00000002', name: 'cache-1', owner: 'platform@example.com', hypervisor: 'xen' },
-  { id: 'i-0a11c0ffee0000003', type: 'r4.xlarge', state: 'running', ena: false, image: 'ami-0legacy000000003', name: 'reporting-db', owner: 'data@example.com', hypervisor: 'xen' },
-  { id: 'i-0a11c0ffee0000004', type: 'i3.large', state: 'stopped', ena: undefined, image: 'ami-0legacy000000003', name: 'search-index-old', owner: 'data@example.com', hypervisor: 'xen' },
-  { id: 'i-0a11c0ffee0000005', type: 'm5.xlarge', state: 'stopped', ena: false, image: 'ami-0legacy000000003', name: 'batch-worker-restored', owner: 'data@example.com' },
-  { id: 'i-0a11c0ffee0000006', type: 'c4.large', state: 'running', ena: false, image: 'ami-0legacy000000003', name: 'legacy-ftp', owner: 'platform@example.com', hypervisor: 'xen' },
-  { id: 'i-0a11c0ffee0000007', type: 't2.micro', state: 'running', ena: false, image: 'ami-0legacy000000003', name: 'bastion', owner: 'security@example.com', hypervisor: 'xen' },
-  { id: 'i-0a11c0ffee0000008', type: 'r4.large', state: 'running', ena: false, image: 'ami-0legacy000000003', name: 'vendor-appliance', owner: 'platform@example.com', hypervisor: 'xen', extraTags: { 'ena-guard:exempt': 'vendor image certified without ENA until 2027-03' } },
-  { id: 'i-0a11c0ffee0000009', type: 'm5.large', state: 'shutting-down', ena: true, image: 'ami-0al2023ena000001', name: 'checkout-api-old', owner: 'payments@example.com' },
-  { id: 'i-0a11c0ffee0000010', type: 'm5.large', state: 'terminated', ena: true, image: 'ami-0al2023ena000001', name: 'checkout-api-gone', owner: 'payments@example.com' },
-  { id: 'i-0a11c0ffee0000011', type: 'm9z.large', state: 'pending', ena: true, image: 'ami-0al2023ena000001', name: 'preview-type-trial', owner: 'platform@example.com' },
-  { id: 'i-0a11c0ffee0000012', type: 'r6in.8xlarge', state: 'running', ena: true, image: 'ami-0win2022ena00012', name: 'sql-replica-1', owner: 'finance@example.com', windows: true, extraTags: ENA_EXPRESS_TAG, enaExpress: false },
-  { id: 'i-0a11c0ffee0000013', type: 'r4.2xlarge', state: 'running', ena: false, image: 'ami-0win2012r2old013', name: 'erp-legacy', owner: 'finance@example.com', windows: true, hypervisor: 'xen' },
-  { id: 'i-0a11c0ffee0000014', type: 'm6in.16xlarge', state: 'running', ena: true, image: 'ami-0al2ena00000002', name: 'analytics-big', owner: 'data@example.com', extraTags: ENA_EXPRESS_TAG, enaExpress: true, secondaryInterface: 'analytics replication' },
+  { id: 'i-0a11c0ffee0000001', type: 'm5.large', state: 'running', ena: true, image: 'ami-0a3c0ffee00000001', name: 'checkout-api-1', owner: 'payments@example.com', extraTags: ENA_EXPRESS_TAG },
+  { id: 'i-0a11c0ffee0000002', type: 'r4.large', state: 'running', ena: true, image: 'ami-0a3c0ffee00000002', name: 'cache-1', owner: 'platform@example.com', hypervisor: 'xen' },
+  { id: 'i-0a11c0ffee0000003', type: 'r4.xlarge', state: 'running', ena: false, image: 'ami-0a3c0ffee00000003', name: 'reporting-db', owner: 'data@example.com', hypervisor: 'xen' },
+  { id: 'i-0a11c0ffee0000004', type: 'i3.large', state: 'stopped', ena: undefined, image: 'ami-0a3c0ffee00000003', name: 'search-index-old', owner: 'data@example.com', hypervisor: 'xen' },
+  { id: 'i-0a11c0ffee0000005', type: 'm5.xlarge', state: 'stopped', ena: false, image: 'ami-0a3c0ffee00000003', name: 'batch-worker-restored', owner: 'data@example.com' },
+  { id: 'i-0a11c0ffee0000006', type: 'c4.large', state: 'running', ena: false, image: 'ami-0a3c0ffee00000003', name: 'legacy-ftp', owner: 'platform@example.com', hypervisor: 'xen' },
+  { id: 'i-0a11c0ffee0000007', type: 't2.micro', state: 'running', ena: false, image: 'ami-0a3c0ffee00000003', name: 'bastion', owner: 'security@example.com', hypervisor: 'xen' },
+  { id: 'i-0a11c0ffee0000008', type: 'r4.large', state: 'running', ena: false, image: 'ami-0a3c0ffee00000003', name: 'vendor-appliance', owner: 'platform@example.com', hypervisor: 'xen', extraTags: { 'ena-guard:exempt': 'vendor image certified without ENA until 2027-03' } },
+  { id: 'i-0a11c0ffee0000009', type: 'm5.large', state: 'shutting-down', ena: true, image: 'ami-0a3c0ffee00000001', name: 'checkout-api-old', owner: 'payments@example.com' },
+  { id: 'i-0a11c0ffee0000010', type: 'm5.large', state: 'terminated', ena: true, image: 'ami-0a3c0ffee00000001', name: 'checkout-api-gone', owner: 'payments@example.com' },
+  { id: 'i-0a11c0ffee0000011', type: 'm9z.large', state: 'pending', ena: true, image: 'ami-0a3c0ffee00000001', name: 'preview-type-trial', owner: 'platform@example.com' },
+  { id: 'i-0a11c0ffee0000012', type: 'r6in.8xlarge', state: 'running', ena: true, image: 'ami-0a3c0ffee00000012', name: 'sql-replica-1', owner: 'finance@example.com', windows: true, extraTags: ENA_EXPRESS_TAG, enaExpress: false },
+  { id: 'i-0a11c0ffee0000013', type: 'r4.2xlarge', state: 'running', ena: false, image: 'ami-0a3c0ffee00000013', name: 'erp-legacy', owner: 'finance@example.com', windows: true, hypervisor: 'xen' },
+  { id: 'i-0a11c0ffee0000014', type: 'm6in.16xlarge', state: 'running', ena: true, image: 'ami-0a3c0ffee00000002', name: 'analytics-big', owner: 'data@example.com', extraTags: ENA_EXPRESS_TAG, enaExpress: true, secondaryInterface: 'analytics replication' },
 ];
 
 export function describeInstances(): DescribeInstancesResult {

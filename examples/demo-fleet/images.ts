@@ -44,21 +44,24 @@ interface DemoImage {
   readonly tags?: Record<string, string>;
 }
 
-/** AMIs the demo account owns; the first five are the ones the demo instances run. */
+/**
+ * AMIs the demo account owns; the first five are the ones the demo instances run. Every id is a
+ * valid EC2 id (`ami-` + 17 hex digits), so the runbooks' parameter patterns accept them.
+ */
 const OWNED: readonly DemoImage[] = [
-  { id: 'ami-0al2023ena000001', name: 'golden-al2023-2026.11.01', created: '2026-11-01T09:12:44.000Z', ena: true },
-  { id: 'ami-0al2ena00000002', name: 'golden-al2-2026.10.05', created: '2026-10-05T09:02:10.000Z', ena: true },
-  { id: 'ami-0legacy000000003', name: 'legacy-centos6-2019.04', created: '2019-04-18T14:31:07.000Z', ena: false },
-  { id: 'ami-0win2022ena00012', name: 'windows-2022-base-2026.11', created: '2026-11-12T02:40:51.000Z', ena: true, windows: true },
-  { id: 'ami-0win2012r2old013', name: 'windows-2012r2-erp-2018.09', created: '2018-09-03T11:20:00.000Z', ena: false, windows: true, deprecated: '2026-06-30T00:00:00.000Z' },
-  { id: 'ami-0pvlegacy0000021', name: 'legacy-ftp-pv-2013.02', created: '2013-02-11T08:00:00.000Z', ena: false, paravirtual: true },
-  { id: 'ami-0vendorappl00022', name: 'vendor-waf-appliance-7.4', created: '2025-03-20T16:45:00.000Z', ena: false, tags: { [EXEMPT_TAG]: 'vendor certifies ENA from release 8 (2027-03)' } },
-  { id: 'ami-0al2023old000023', name: 'golden-al2023-2026.05.01', created: '2026-05-01T09:10:00.000Z', ena: true, deprecated: '2026-11-01T00:00:00.000Z' },
+  { id: 'ami-0a3c0ffee00000001', name: 'golden-al2023-2026.11.01', created: '2026-11-01T09:12:44.000Z', ena: true },
+  { id: 'ami-0a3c0ffee00000002', name: 'golden-al2-2026.10.05', created: '2026-10-05T09:02:10.000Z', ena: true },
+  { id: 'ami-0a3c0ffee00000003', name: 'legacy-centos6-2019.04', created: '2019-04-18T14:31:07.000Z', ena: false },
+  { id: 'ami-0a3c0ffee00000012', name: 'windows-2022-base-2026.11', created: '2026-11-12T02:40:51.000Z', ena: true, windows: true },
+  { id: 'ami-0a3c0ffee00000013', name: 'windows-2012r2-erp-2018.09', created: '2018-09-03T11:20:00.000Z', ena: false, windows: true, deprecated: '2026-06-30T00:00:00.000Z' },
+  { id: 'ami-0a3c0ffee00000021', name: 'legacy-ftp-pv-2013.02', created: '2013-02-11T08:00:00.000Z', ena: false, paravirtual: true },
+  { id: 'ami-0a3c0ffee00000022', name: 'vendor-waf-appliance-7.4', created: '2025-03-20T16:45:00.000Z', ena: false, tags: { [EXEMPT_TAG]: 'vendor certifies ENA from release 8 (2027-03)' } },
+  { id: 'ami-0a3c0ffee00000023', name: 'golden-al2023-2026.05.01', created: '2026-05-01T09:10:00.000Z', ena: true, deprecated: '2026-11-01T00:00:00.000Z' },
 ];
 
 /** AMIs of other accounts that templates name (public or shared). */
 const REFERENCED: readonly DemoImage[] = [
-  { id: 'ami-0amzn2023pub00031', name: 'al2023-ami-2023.9.20261110.0-kernel-6.1-x86_64', created: '2026-11-10T22:05:33.000Z', ena: true, owner: AMAZON },
+  { id: 'ami-0a3c0ffee00000031', name: 'al2023-ami-2023.9.20261110.0-kernel-6.1-x86_64', created: '2026-11-10T22:05:33.000Z', ena: true, owner: AMAZON },
 ];
 
 function image(spec: DemoImage): Image {
@@ -105,15 +108,15 @@ interface DemoTemplate {
 }
 
 export const DEMO_LAUNCH_TEMPLATES: readonly DemoTemplate[] = [
-  { id: 'lt-0a1b2c3d4e5f60701', name: 'checkout-api', version: 7, imageId: 'ami-0al2023ena000001', instanceType: 'm5.large', owner: 'payments@example.com' },
-  { id: 'lt-0a1b2c3d4e5f60702', name: 'reporting-db', version: 3, imageId: 'ami-0legacy000000003', instanceType: 'r4.xlarge', owner: 'data@example.com' },
-  { id: 'lt-0a1b2c3d4e5f60703', name: 'legacy-ftp', version: 1, imageId: 'ami-0pvlegacy0000021', instanceType: 'm3.medium', owner: 'platform@example.com' },
-  { id: 'lt-0a1b2c3d4e5f60704', name: 'vendor-waf', version: 2, imageId: 'ami-0vendorappl00022', instanceType: 'r4.large', owner: 'platform@example.com', tags: { [EXEMPT_TAG]: 'vendor certifies ENA from release 8 (2027-03)' } },
-  { id: 'lt-0a1b2c3d4e5f60705', name: 'batch-2019', version: 12, imageId: 'ami-0deregistered0099', instanceType: 'c5.xlarge', owner: 'data@example.com' },
+  { id: 'lt-0a1b2c3d4e5f60701', name: 'checkout-api', version: 7, imageId: 'ami-0a3c0ffee00000001', instanceType: 'm5.large', owner: 'payments@example.com' },
+  { id: 'lt-0a1b2c3d4e5f60702', name: 'reporting-db', version: 3, imageId: 'ami-0a3c0ffee00000003', instanceType: 'r4.xlarge', owner: 'data@example.com' },
+  { id: 'lt-0a1b2c3d4e5f60703', name: 'legacy-ftp', version: 1, imageId: 'ami-0a3c0ffee00000021', instanceType: 'm3.medium', owner: 'platform@example.com' },
+  { id: 'lt-0a1b2c3d4e5f60704', name: 'vendor-waf', version: 2, imageId: 'ami-0a3c0ffee00000022', instanceType: 'r4.large', owner: 'platform@example.com', tags: { [EXEMPT_TAG]: 'vendor certifies ENA from release 8 (2027-03)' } },
+  { id: 'lt-0a1b2c3d4e5f60705', name: 'batch-2019', version: 12, imageId: 'ami-0a3c0ffee00000099', instanceType: 'c5.xlarge', owner: 'data@example.com' },
   { id: 'lt-0a1b2c3d4e5f60706', name: 'eks-nodes', version: 4, imageId: undefined, instanceType: 'm5.2xlarge', owner: 'platform@example.com' },
   { id: 'lt-0a1b2c3d4e5f60707', name: 'web-golden', version: 9, imageId: `resolve:ssm:${GOLDEN_PARAMETER}`, instanceType: 'm5.large', owner: 'web@example.com' },
-  { id: 'lt-0a1b2c3d4e5f60708', name: 'erp-legacy', version: 2, imageId: 'ami-0win2012r2old013', instanceType: 'r4.2xlarge', owner: 'finance@example.com' },
-  { id: 'lt-0a1b2c3d4e5f60709', name: 'sandbox-al2023', version: 1, imageId: 'ami-0amzn2023pub00031', instanceType: 't3.micro', owner: 'platform@example.com' },
+  { id: 'lt-0a1b2c3d4e5f60708', name: 'erp-legacy', version: 2, imageId: 'ami-0a3c0ffee00000013', instanceType: 'r4.2xlarge', owner: 'finance@example.com' },
+  { id: 'lt-0a1b2c3d4e5f60709', name: 'sandbox-al2023', version: 1, imageId: 'ami-0a3c0ffee00000031', instanceType: 't3.micro', owner: 'platform@example.com' },
 ];
 
 function created(index: number): Date {
@@ -172,7 +175,7 @@ export function getParameters(): GetParametersResult {
       {
         Name: GOLDEN_PARAMETER,
         Type: 'String',
-        Value: 'ami-0al2023ena000001',
+        Value: 'ami-0a3c0ffee00000001',
         Version: 14,
         LastModifiedDate: new Date(Date.UTC(2026, 10, 1, 10, 0, 0)),
         ARN: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter${GOLDEN_PARAMETER}`,

@@ -42,7 +42,11 @@ export async function remediationTarget(ssm: SSMClient, executionId: string): Pr
     const value = parameters[name]?.[0];
     if (value) return { resourceType, resourceId: value };
   }
-  throw new FactsUnavailableError(`Execution ${executionId} names no InstanceId, LaunchTemplateId or ImageId.`);
+  // EnaGuard-ReplaceImageWithEna started by AWS Config gets an AMI or a template as ResourceId.
+  const resourceId = parameters.ResourceId?.[0];
+  if (resourceId?.startsWith('ami-')) return { resourceType: 'AWS::EC2::Image', resourceId };
+  if (resourceId?.startsWith('lt-')) return { resourceType: 'AWS::EC2::LaunchTemplate', resourceId };
+  throw new FactsUnavailableError(`Execution ${executionId} names no InstanceId, LaunchTemplateId, ImageId or ResourceId.`);
 }
 
 function tagMap(tags: readonly Tag[] | undefined): Record<string, string> {

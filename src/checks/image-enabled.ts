@@ -3,32 +3,35 @@
  *
  * A sweep reads every owned AMI and every launch template's default version, resolves
  * `resolve:ssm:` AMIs, looks up the AMIs templates name that the account does not own (in
- * batches), then reports one result per launch template and one for the account. It never
- * reports an `AWS::EC2::Image`: Config rejects that type. The per-AMI detail is written as one
- * structured log record per run and returned by {@link assessImages}, which the CLI and the
- * alerts can call directly.
+ * batches), then reports one result per owned AMI (`AWS::EC2::Image`) and one per launch
+ * template. Calls: the DescribeImages and DescribeLaunchTemplates/-Versions pages, one
+ * DescribeLaunchTemplateVersions per distinct `resolve:ssm:` parameter, ⌈foreign AMIs/200⌉
+ * DescribeImages. A change event re-judges one AMI (its configuration item, completed by one
+ * DescribeImages by id when a field is missing) or one template (read live). The per-AMI detail
+ * is also written as one structured log record per run.
  */
 import type { ImageRuleDeclaration } from '../../rules/declaration.js';
 import {
   describeImages,
   evaluateLaunchTemplateImage,
-  evaluateOwnedImages,
-  ownedImageScope,
+  evaluateOwnedImage,
   type ImageDetail,
   type ImageEnabledParameters,
 } from '../../rules/image-enabled.js';
 import { referencedImageId, type ImageFacts, type ImageLookup, type LaunchTemplateFacts } from '../../rules/image-facts.js';
-import { inStackScope, stackScopeOf } from '../../rules/stack-scope.js';
-import { notJudged } from '../../rules/verdict.js';
+import { describeStackScope, inStackScope, stackScopeOf } from '../../rules/stack-scope.js';
+import { notApplicable } from '../../rules/verdict.js';
+import type { ConfigurationItem } from '../engine/config-event.js';
 import type { Log } from '../engine/ports.js';
-import type { ConfigRuleSpec, ResourceResult } from '../engine/rule-spec.js';
+import type { ConfigRuleSpec, EngineReason, ResourceResult } from '../engine/rule-spec.js';
 import { FactsUnavailableError, describeError } from '../errors.js';
 import type { ImageReader } from '../facts/image-reader.js';
+import { imageFactsFromConfigurationItem } from './image-configuration-item.js';
 
+export const IMAGE_RESOURCE_TYPE = 'AWS::EC2::Image';
 export const LAUNCH_TEMPLATE_RESOURCE_TYPE = 'AWS::EC2::LaunchTemplate';
-export const ACCOUNT_RESOURCE_TYPE = 'AWS::::Account';
 
-/** Template results handed to the engine at a time (one PutEvaluations call's worth). */
+/** Results handed to the engine at a time (one PutEvaluations call's worth). */
 const RESULTS_PER_BATCH = 100;
 
 /** The message of the per-run AMI report record. */
@@ -43,10 +46,10 @@ export const IMAGE_REPORT_RECORD_LIMIT = 200_000;
 export interface ImageAssessment {
   /** The account judged; undefined when neither the caller nor the facts said. */
   readonly accountId: string | undefined;
-  /** One result per launch template (`AWS::EC2::LaunchTemplate`). */
+  /** One result per owned AMI in scope (`AWS::EC2::Image`). */
+  readonly ownedImages: readonly ResourceResult[];
+  /** One result per launch template in scope (`AWS::EC2::LaunchTemplate`). */
   readonly templates: readonly ResourceResult[];
-  /** The account result (`AWS::::Account`), judged by the AMIs the account owns. */
-  readonly account: ResourceResult;
   /** Every owned AMI and every other AMI a template names, sorted by id. */
   readonly images: readonly ImageDetail[];
 }
@@ -64,21 +67,78 @@ export function bindImageRule(rule: ImageRuleDeclaration, sources: ImageRuleSour
     name: rule.id,
     parameters: rule.parameters,
     changeResourceTypes: rule.triggers.changeResourceTypes,
-    sweptResourceTypes: rule.reportedResourceTypes,
+    sweptResourceTypes: [...rule.reportedResourceTypes, ...(rule.formerResourceTypes ?? [])],
+
+    async judgeChange(item, parameters) {
+      return judgeChangedImageResource(sources.images, item, parameters as ImageEnabledParameters);
+    },
 
     async *sweep(parameters, context) {
       const assessment = await assessImages(sources.images, parameters as ImageEnabledParameters, { accountId: context.accountId });
       logImageReport(context.log, assessment);
-      for (let start = 0; start < assessment.templates.length; start += RESULTS_PER_BATCH) {
-        yield assessment.templates.slice(start, start + RESULTS_PER_BATCH);
+      const results = [...assessment.ownedImages, ...assessment.templates];
+      for (let start = 0; start < results.length; start += RESULTS_PER_BATCH) {
+        yield results.slice(start, start + RESULTS_PER_BATCH);
       }
-      yield [assessment.account];
+    },
+  };
+}
+
+/** Re-judges the AMI or the launch template of a change event. */
+async function judgeChangedImageResource(images: ImageReader, item: ConfigurationItem, parameters: ImageEnabledParameters): Promise<ResourceResult> {
+  const subject = { resourceType: item.resourceType, resourceId: item.resourceId };
+  const scope = stackScopeOf(parameters);
+  const outOfScope = (tags: Readonly<Record<string, string>>): ResourceResult | undefined =>
+    scope && !inStackScope(tags, scope)
+      ? { ...subject, verdict: notApplicable<EngineReason>(`Outside this stack's scope: not ${describeStackScope(scope)}.`, 'OUT_OF_STACK_SCOPE') }
+      : undefined;
+  const gone = (what: string): ResourceResult => ({ ...subject, verdict: notApplicable<EngineReason>(`The ${what} no longer exists.`, 'RESOURCE_GONE') });
+
+  if (item.resourceType === IMAGE_RESOURCE_TYPE) {
+    const recorded = imageFactsFromConfigurationItem(item);
+    const image = recorded.complete ? recorded.image : (await images.imagesById([item.resourceId])).get(item.resourceId);
+    if (!image) return gone('AMI');
+    return outOfScope(image.tags) ?? { ...subject, verdict: evaluateOwnedImage(image, parameters), details: imageDetails(image) };
+  }
+
+  // A launch template's configuration item does not say which AMI its default version launches
+  // now (aliases resolve at launch): the template is read live.
+  const template = await images.launchTemplateById(item.resourceId);
+  if (!template) return gone('launch template');
+  const scoped = outOfScope(template.tags);
+  if (scoped) return scoped;
+  const { templates, aliasFailures } = await resolveAliases(images, [template]);
+  const resolved = templates[0] ?? template;
+  const imageId = referencedImageId(resolved.image);
+  const lookup: ImageLookup =
+    aliasFailures.get(resolved.launchTemplateId) !== undefined
+      ? { kind: 'unknown', detail: aliasFailures.get(resolved.launchTemplateId)! }
+      : imageId === undefined
+        ? { kind: 'missing' }
+        : ((await lookUp(images, [imageId])).get(imageId) ?? { kind: 'missing' });
+  return templateResult(resolved, lookup, parameters);
+}
+
+function imageDetails(image: ImageFacts): Record<string, string> {
+  return { ...(image.name === undefined ? {} : { name: image.name }), ...(image.virtualizationType === undefined ? {} : { virtualizationType: image.virtualizationType }) };
+}
+
+function templateResult(template: LaunchTemplateFacts, lookup: ImageLookup, parameters: ImageEnabledParameters): ResourceResult {
+  const imageId = referencedImageId(template.image);
+  return {
+    resourceType: LAUNCH_TEMPLATE_RESOURCE_TYPE,
+    resourceId: template.launchTemplateId,
+    verdict: evaluateLaunchTemplateImage({ template, lookup }, parameters),
+    details: {
+      launchTemplateName: template.launchTemplateName,
+      ...(imageId === undefined ? {} : { imageId }),
+      ...(template.image.kind === 'ssm' ? { imageParameter: template.image.parameter } : {}),
     },
   };
 }
 
 /**
- * Reads the facts and judges every launch template and the account. Fails (FactsUnavailableError)
+ * Reads the facts and judges every owned AMI and every launch template. Fails (FactsUnavailableError)
  * only when the owned AMIs or the launch templates cannot be read; a failed lookup or alias
  * resolution leaves just the templates concerned unjudged.
  */
@@ -110,19 +170,7 @@ export async function assessImages(
     return mine ? { kind: 'found', image: mine } : (referenced.get(id) ?? { kind: 'missing' });
   };
 
-  const templateResults = templates.map((template): ResourceResult => {
-    const imageId = referencedImageId(template.image);
-    return {
-      resourceType: LAUNCH_TEMPLATE_RESOURCE_TYPE,
-      resourceId: template.launchTemplateId,
-      verdict: evaluateLaunchTemplateImage({ template, lookup: lookupOf(template) }, parameters),
-      details: {
-        launchTemplateName: template.launchTemplateName,
-        ...(imageId === undefined ? {} : { imageId }),
-        ...(template.image.kind === 'ssm' ? { imageParameter: template.image.parameter } : {}),
-      },
-    };
-  });
+  const templateResults = templates.map((template) => templateResult(template, lookupOf(template), parameters));
 
   const usage = new Map<string, number>();
   for (const template of templates) {
@@ -130,19 +178,14 @@ export async function assessImages(
     if (id !== undefined) usage.set(id, (usage.get(id) ?? 0) + 1);
   }
   const accountId = context.accountId ?? owned.find((image) => image.ownerId)?.ownerId ?? (await images.accountId?.());
-  const counted = owned.filter((image) => ownedImageScope(image, parameters) === 'counted');
-  const account: ResourceResult = {
-    resourceType: ACCOUNT_RESOURCE_TYPE,
-    resourceId: accountId ?? 'unknown-account',
-    verdict: accountId
-      ? evaluateOwnedImages(owned, parameters, usage)
-      : notJudged('The account id is unknown (not in the event, and the account owns no AMI that would say).', 'ACCOUNT_UNKNOWN'),
-    details: {
-      ownedImages: String(owned.length),
-      countedImages: String(counted.length),
-      imagesWithoutEna: String(counted.filter((image) => image.enaSupport !== true).length),
-    },
-  };
+  const ownedImages = owned.map(
+    (image): ResourceResult => ({
+      resourceType: IMAGE_RESOURCE_TYPE,
+      resourceId: image.imageId,
+      verdict: evaluateOwnedImage(image, parameters, usage.get(image.imageId) ?? 0),
+      details: imageDetails(image),
+    }),
+  );
 
   const catalog = {
     owned,
@@ -152,7 +195,7 @@ export async function assessImages(
       imageId: aliasFailures.has(template.launchTemplateId) ? undefined : referencedImageId(template.image),
     })),
   };
-  return { accountId, templates: templateResults, account, images: describeImages(catalog, parameters) };
+  return { accountId, ownedImages, templates: templateResults, images: describeImages(catalog, parameters) };
 }
 
 /** Fills in the AMI of every `resolve:ssm:` template; a failure is kept per template. */

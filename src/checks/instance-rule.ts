@@ -47,7 +47,7 @@ export function bindInstanceRule(rule: InstanceRuleDeclaration, sources: Instanc
     name: rule.id,
     parameters: rule.parameters,
     changeResourceTypes: rule.triggers.changeResourceTypes,
-    sweptResourceTypes: rule.reportedResourceTypes,
+    sweptResourceTypes: [...rule.reportedResourceTypes, ...(rule.formerResourceTypes ?? [])],
 
     ...(rule.triggers.changeResourceTypes.length > 0
       ? {

@@ -133,7 +133,8 @@ export interface SimulationReport {
 export async function simulateRunbook(nameOrPath: string, snapshot: string, parameters: Readonly<Record<string, string>>): Promise<SimulationReport> {
   const document = await loadDocument(runbookPath(nameOrPath));
   const { account, assumptions } = await accountFromSnapshot(snapshot);
-  const result = await simulate(document, parameters, { account });
+  // Nested runs (aws:executeAutomation) find the other runbooks of automation-docs/ by name.
+  const result = await simulate(document, parameters, { account, documentsDir: AUTOMATION_DOCS });
   const changes = account.calls
     .calls()
     .filter((call) => !/^(Describe|List|Get)/.test(call.operation) && call.error === undefined)

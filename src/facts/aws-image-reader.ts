@@ -11,6 +11,7 @@
  */
 import {
   DescribeLaunchTemplateVersionsCommand,
+  DescribeLaunchTemplatesCommand,
   paginateDescribeImages,
   paginateDescribeLaunchTemplateVersions,
   paginateDescribeLaunchTemplates,
@@ -121,6 +122,22 @@ export class AwsImageReader implements ImageReader {
       return { ok: true, imageId };
     } catch (error) {
       return { ok: false, detail: `Could not resolve ${parameter} (template ${template.launchTemplateId}): ${describeError(error)}` };
+    }
+  }
+
+  async launchTemplateById(launchTemplateId: string): Promise<LaunchTemplateFacts | undefined> {
+    try {
+      const [versions, templates] = await Promise.all([
+        this.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: launchTemplateId, Versions: ['$Default'] })),
+        this.ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: [launchTemplateId] })),
+      ]);
+      const version = versions.LaunchTemplateVersions?.[0];
+      if (!version) return undefined;
+      return launchTemplateFactsFromSdk(version, templateTags(templates.LaunchTemplates ?? []).get(launchTemplateId) ?? {});
+    } catch (error) {
+      // EC2's answer for a template that was deleted (or never was).
+      if ((error as { name?: string }).name === 'InvalidLaunchTemplateId.NotFound') return undefined;
+      throw new FactsUnavailableError(`DescribeLaunchTemplate(Version)s for ${launchTemplateId} failed: ${describeError(error)}`, { cause: error });
     }
   }
 

@@ -33,6 +33,12 @@ export interface ImageReader {
    * @throws FactsUnavailableError when a lookup failed.
    */
   imagesById(imageIds: Iterable<string>): Promise<ReadonlyMap<string, ImageFacts>>;
+  /**
+   * One launch template's default version with the template's tags, for a change event;
+   * `undefined` when the template no longer exists.
+   * @throws FactsUnavailableError when the lookup itself failed.
+   */
+  launchTemplateById(launchTemplateId: string): Promise<LaunchTemplateFacts | undefined>;
   /** The account the facts describe, when the source itself knows it (a snapshot may). */
   accountId?(): Promise<string | undefined>;
 }

@@ -135,6 +135,14 @@ export class SnapshotImageReader implements ImageReader {
     return new Map(wanted.flatMap((id) => (known.has(id) ? [[id, known.get(id)!] as const] : [])));
   }
 
+  async launchTemplateById(launchTemplateId: string): Promise<LaunchTemplateFacts | undefined> {
+    for await (const page of this.launchTemplatePages()) {
+      const template = page.find((candidate) => candidate.launchTemplateId === launchTemplateId);
+      if (template) return template;
+    }
+    return undefined;
+  }
+
   /** The owner of the reservations in describe-instances.json, when that file is there. */
   async accountId(): Promise<string | undefined> {
     try {

@@ -132,12 +132,14 @@ describe('a scoped stack', () => {
       async imagesById() {
         return new Map();
       },
+      async launchTemplateById() {
+        return undefined;
+      },
     };
     const spec = bindImageRule(imageEnabledRule, { images });
 
     const results = await sweepAll(spec, parameters(imageEnabledRule.parameters, scoped));
 
-    expect(results.map((result) => result.resourceId)).toEqual(['lt-0aaaaaaaaaaaaaaa1', '123456789012']);
-    expect(results[1]?.details?.ownedImages).toBe('1');
+    expect(results.map((result) => `${result.resourceType} ${result.resourceId}`)).toEqual(['AWS::EC2::Image ami-0aaaaaaaaaaaaaaa1', 'AWS::EC2::LaunchTemplate lt-0aaaaaaaaaaaaaaa1']);
   });
 });

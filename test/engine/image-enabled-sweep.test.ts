@@ -176,7 +176,7 @@ describe('ena-image-enabled periodic sweep', () => {
     });
   });
 
-  it('reports one account evaluation naming the owned AMIs without ENA, exempt ones not counted', async () => {
+  it('reports one AWS::EC2::Image evaluation per owned AMI, with its own verdict and no account evaluation', async () => {
     // Prepare
     serve(situations());
     const { run } = engine();
@@ -185,17 +185,28 @@ describe('ena-image-enabled periodic sweep', () => {
     const summary = await run(periodicEvent());
 
     // Assess
-    expect(evaluationOf(ACCOUNT_ID)).toEqual({
-      ComplianceResourceType: 'AWS::::Account',
-      ComplianceResourceId: ACCOUNT_ID,
+    const images = sentEvaluations().filter((evaluation) => evaluation.ComplianceResourceType === 'AWS::EC2::Image');
+    expect(images.map((evaluation) => [evaluation.ComplianceResourceId, evaluation.ComplianceType])).toEqual([
+      [amiId(1), 'COMPLIANT'],
+      [amiId(2), 'NON_COMPLIANT'],
+      [amiId(3), 'NON_COMPLIANT'],
+      [amiId(4), 'NOT_APPLICABLE'],
+      [amiId(5), 'NON_COMPLIANT'],
+    ]);
+    expect(evaluationOf(amiId(2))).toEqual({
+      ComplianceResourceType: 'AWS::EC2::Image',
+      ComplianceResourceId: amiId(2),
       ComplianceType: 'NON_COMPLIANT',
-      Annotation: `3 of 4 owned AMIs lack ENA: ${amiId(3)}, ${amiId(2)}, ${amiId(5)}. Run EnaGuard-ReplaceImageWithEna; 1 PV, rebuild as HVM.`,
+      Annotation: 'The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run EnaGuard-ReplaceImageWithEna. 1 launch template uses it.',
       OrderingTimestamp: NOW,
     });
-    expect(summary).toMatchObject({ complete: true, delivered: 10, unjudgedResourceIds: ['lt-ssm-broken'] });
+    expect(evaluationOf(amiId(3))?.Annotation).toContain('paravirtual (PV) and cannot get ENA');
+    expect(evaluationOf(amiId(4))?.Annotation).toBe('Exempt by tag ena-guard:exempt: "vendor appliance until 2027-03".');
+    expect(sentEvaluations().some((evaluation) => evaluation.ComplianceResourceType === 'AWS::::Account')).toBe(false);
+    expect(summary).toMatchObject({ complete: true, delivered: 14, unjudgedResourceIds: ['lt-ssm-broken'] });
   });
 
-  it('leaves deprecated AMIs out of the account verdict when includeDeprecatedImages is false', async () => {
+  it('reports deprecated AMIs NOT_APPLICABLE when includeDeprecatedImages is false', async () => {
     // Prepare
     serve(situations());
     const { run } = engine();
@@ -204,7 +215,8 @@ describe('ena-image-enabled periodic sweep', () => {
     await run(periodicEvent({ includeDeprecatedImages: 'false' }));
 
     // Assess
-    expect(evaluationOf(ACCOUNT_ID)?.Annotation).toBe(`2 of 3 owned AMIs lack ENA: ${amiId(3)}, ${amiId(2)}. Run EnaGuard-ReplaceImageWithEna; 1 PV, rebuild as HVM.`);
+    expect(evaluationOf(amiId(5))).toMatchObject({ ComplianceType: 'NOT_APPLICABLE', Annotation: expect.stringContaining('deprecated') });
+    expect(evaluationOf(amiId(2))?.ComplianceType).toBe('NON_COMPLIANT');
   });
 
   it('leaves only the template whose resolve:ssm: parameter cannot be resolved unjudged', async () => {
@@ -224,7 +236,7 @@ describe('ena-image-enabled periodic sweep', () => {
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeLaunchTemplateVersionsCommand, { LaunchTemplateId: 'lt-ssm', Versions: ['2'], ResolveAlias: true });
   });
 
-  it('never names AWS::EC2::Image in an evaluation', async () => {
+  it('names only AMIs the account owns in AWS::EC2::Image evaluations: a public AMI a template uses is judged on the template', async () => {
     // Prepare
     serve(situations());
     const { run } = engine();
@@ -234,8 +246,9 @@ describe('ena-image-enabled periodic sweep', () => {
 
     // Assess
     const types = new Set(sentEvaluations().map((evaluation) => evaluation.ComplianceResourceType));
-    expect(types).toEqual(new Set(['AWS::EC2::LaunchTemplate', 'AWS::::Account']));
-    expect(sentEvaluations().some((evaluation) => evaluation.ComplianceResourceId?.startsWith('ami-'))).toBe(false);
+    expect(types).toEqual(new Set(['AWS::EC2::Image', 'AWS::EC2::LaunchTemplate']));
+    expect(evaluationOf(amiId(90))).toBeUndefined();
+    expect(evaluationOf('lt-public')?.ComplianceType).toBe('COMPLIANT');
   });
 
   it('writes one structured AMI report with the per-AMI detail and the templates that use each AMI', async () => {
@@ -266,7 +279,7 @@ describe('ena-image-enabled periodic sweep', () => {
     expect(report.images.find((image) => image.imageId === amiId(91))).toMatchObject({ state: 'not-found', owned: false, launchTemplates: [{ id: 'lt-gone', name: 'gone' }] });
   });
 
-  it('covers 150 owned AMIs across pages and judges the account on all of them', async () => {
+  it('covers 150 owned AMIs across pages and judges every one of them', async () => {
     // Prepare
     const owned = Array.from({ length: 150 }, (_, index) => sdkImage(index, { EnaSupport: index % 50 !== 7 }));
     const { ownedPageTokens } = serve({ owned, foreign: [], templates: [], versions: [], aliases: {} }, { images: 100, templates: 200 });
@@ -278,10 +291,12 @@ describe('ena-image-enabled periodic sweep', () => {
     // Assess
     expect(ownedPageTokens).toEqual([undefined, '100']);
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeImagesCommand, 2);
-    expect(evaluationOf(ACCOUNT_ID)?.Annotation).toBe(`3 of 150 owned AMIs lack ENA: ${amiId(107)}, ${amiId(57)}, ${amiId(7)}. Run EnaGuard-ReplaceImageWithEna.`);
+    const images = sentEvaluations().filter((evaluation) => evaluation.ComplianceResourceType === 'AWS::EC2::Image');
+    expect(images).toHaveLength(150);
+    expect(images.filter((evaluation) => evaluation.ComplianceType === 'NON_COMPLIANT').map((evaluation) => evaluation.ComplianceResourceId)).toEqual([amiId(7), amiId(57), amiId(107)]);
   });
 
-  it('makes 6 EC2 calls and 4 PutEvaluations calls for 1,000 AMIs and 300 launch templates, and keeps the account annotation within 256 characters', async () => {
+  it('makes 6 EC2 calls and ⌈1,300/100⌉ = 13 PutEvaluations calls for 1,000 AMIs and 300 launch templates', async () => {
     // Prepare: every AMI lacks ENA; 280 templates use owned AMIs, 20 use public ones.
     const owned = Array.from({ length: 1000 }, (_, index) => sdkImage(index, { EnaSupport: false }));
     const foreign = Array.from({ length: 20 }, (_, index) => sdkImage(5000 + index, { OwnerId: '137112412989', Public: true }));
@@ -303,20 +318,25 @@ describe('ena-image-enabled periodic sweep', () => {
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeLaunchTemplatesCommand, 2);
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeLaunchTemplateVersionsCommand, 2);
     expect(ec2Mock.calls()).toHaveLength(6);
-    expect(configMock).toHaveReceivedCommandTimes(PutEvaluationsCommand, 4);
-    expect(summary).toMatchObject({ delivered: 301, complete: true });
-    const account = evaluationOf(ACCOUNT_ID);
-    expect(account?.Annotation?.length).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
-    expect(account?.Annotation).toMatch(/^1000 of 1000 owned AMIs lack ENA: (ami-[0-9a-f]{17}, )*ami-[0-9a-f]{17} \(\+\d+ more\)\. Run EnaGuard-ReplaceImageWithEna\.$/);
+    expect(configMock).toHaveReceivedCommandTimes(PutEvaluationsCommand, 13);
+    expect(summary).toMatchObject({ delivered: 1300, complete: true });
+    expect(sentEvaluations().every((evaluation) => (evaluation.Annotation?.length ?? 0) <= MAX_ANNOTATION_LENGTH)).toBe(true);
   });
 
-  it('reports launch templates and the account that outlived their resources as NOT_APPLICABLE', async () => {
+  it('clears the results of a deregistered AMI, a deleted template and the former account evaluation after a complete sweep', async () => {
     // Prepare
     serve(situations());
+    const result = (ResourceType: string, ResourceId: string) => ({
+      EvaluationResultIdentifier: { EvaluationResultQualifier: { ConfigRuleName: 'ena-image-enabled', ResourceType, ResourceId } },
+      ComplianceType: 'NON_COMPLIANT' as const,
+    });
     configMock.on(GetComplianceDetailsByConfigRuleCommand).resolves({
       EvaluationResults: [
-        { EvaluationResultIdentifier: { EvaluationResultQualifier: { ConfigRuleName: 'ena-image-enabled', ResourceType: 'AWS::EC2::LaunchTemplate', ResourceId: 'lt-deleted' } }, ComplianceType: 'NON_COMPLIANT' },
-        { EvaluationResultIdentifier: { EvaluationResultQualifier: { ConfigRuleName: 'ena-image-enabled', ResourceType: 'AWS::EC2::LaunchTemplate', ResourceId: 'lt-legacy' } }, ComplianceType: 'NON_COMPLIANT' },
+        result('AWS::EC2::Image', amiId(77)),
+        result('AWS::EC2::Image', amiId(2)),
+        result('AWS::EC2::LaunchTemplate', 'lt-deleted'),
+        result('AWS::EC2::LaunchTemplate', 'lt-legacy'),
+        result('AWS::::Account', ACCOUNT_ID),
       ],
     });
     const { run } = engine();
@@ -325,10 +345,12 @@ describe('ena-image-enabled periodic sweep', () => {
     const summary = await run(periodicEvent());
 
     // Assess
-    expect(sentEvaluations().filter((evaluation) => evaluation.ComplianceResourceId === 'lt-deleted')).toEqual([
-      expect.objectContaining({ ComplianceResourceType: 'AWS::EC2::LaunchTemplate', ComplianceType: 'NOT_APPLICABLE' }),
-    ]);
-    expect(summary.staleResourcesCleared).toBe(1);
+    const cleared = sentEvaluations().filter((evaluation) => evaluation.ComplianceType === 'NOT_APPLICABLE' && evaluation.Annotation?.startsWith('The resource no longer exists'));
+    expect(cleared.map((evaluation) => `${evaluation.ComplianceResourceType} ${evaluation.ComplianceResourceId}`).sort()).toEqual(
+      [`AWS::::Account ${ACCOUNT_ID}`, `AWS::EC2::Image ${amiId(77)}`, 'AWS::EC2::LaunchTemplate lt-deleted'].sort(),
+    );
+    expect(summary.staleResourcesCleared).toBe(3);
+    expect(evaluationOf(amiId(2))?.ComplianceType).toBe('NON_COMPLIANT');
   });
 
   it('leaves the templates whose AMIs could not be looked up unjudged, and judges the rest', async () => {
@@ -348,7 +370,7 @@ describe('ena-image-enabled periodic sweep', () => {
     // Assess
     expect([...summary.unjudgedResourceIds].sort()).toEqual(['lt-gone', 'lt-public', 'lt-ssm-broken']);
     expect(evaluationOf('lt-legacy')?.ComplianceType).toBe('NON_COMPLIANT');
-    expect(evaluationOf(ACCOUNT_ID)?.ComplianceType).toBe('NON_COMPLIANT');
+    expect(evaluationOf(amiId(2))?.ComplianceType).toBe('NON_COMPLIANT');
   });
 
   it('reports nothing and clears nothing when the launch templates cannot be read', async () => {
@@ -367,7 +389,7 @@ describe('ena-image-enabled periodic sweep', () => {
     expect(log.entries).toContainEqual(expect.objectContaining({ level: 'error', extra: expect.objectContaining({ error: expect.stringContaining('DescribeLaunchTemplateVersions failed') }) }));
   });
 
-  it('reports a change notification as NOT_APPLICABLE without reading EC2: the rule is periodic only', async () => {
+  it('reports a change notification of an instance as NOT_APPLICABLE without reading EC2: the rule judges AMIs and templates', async () => {
     // Prepare
     const { run } = engine();
 
@@ -377,5 +399,96 @@ describe('ena-image-enabled periodic sweep', () => {
     // Assess
     expect(sentEvaluations()).toEqual([expect.objectContaining({ ComplianceType: 'NOT_APPLICABLE', Annotation: 'ena-image-enabled does not judge AWS::EC2::Instance.' })]);
     expect(ec2Mock.calls()).toHaveLength(0);
+  });
+
+});
+
+describe('ena-image-enabled change notifications', () => {
+  const AMI = 'ami-0a1b2c3d4e5f60718';
+
+  function changeEvent(name: 'change-image' | 'change-launch-template', edit: (item: Record<string, unknown>) => void = () => {}) {
+    const event = configEvent(name);
+    const invoking = JSON.parse(event.invokingEvent as string) as { configurationItem: Record<string, unknown> };
+    edit(invoking.configurationItem);
+    return { ...event, invokingEvent: JSON.stringify(invoking) };
+  }
+
+  it('judges an AMI from its configuration item alone when the item says everything', async () => {
+    // Prepare
+    const { run } = engine();
+
+    // Act
+    const summary = await run(changeEvent('change-image'));
+
+    // Assess
+    expect(sentEvaluations()).toEqual([
+      {
+        ComplianceResourceType: 'AWS::EC2::Image',
+        ComplianceResourceId: AMI,
+        ComplianceType: 'NON_COMPLIANT',
+        Annotation: 'The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run EnaGuard-ReplaceImageWithEna.',
+        OrderingTimestamp: new Date('2026-11-20T10:15:30.123Z'),
+      },
+    ]);
+    expect(ec2Mock.calls()).toHaveLength(0);
+    expect(summary.unjudgedResourceIds).toEqual([]);
+  });
+
+  it('reads the AMI with one DescribeImages by id when the item lacks a field a verdict needs', async () => {
+    // Prepare
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [sdkImage(0, { ImageId: AMI, EnaSupport: true })] });
+    const { run } = engine();
+
+    // Act
+    await run(changeEvent('change-image', (item) => delete (item.configuration as Record<string, unknown>).enaSupport));
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedCommandTimes(DescribeImagesCommand, 1);
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeImagesCommand, { Filters: [{ Name: 'image-id', Values: [AMI] }] });
+    expect(evaluationOf(AMI)?.ComplianceType).toBe('COMPLIANT');
+  });
+
+  it('reports a deregistered AMI NOT_APPLICABLE without reading EC2', async () => {
+    // Prepare
+    const { run } = engine();
+
+    // Act
+    await run(changeEvent('change-image', (item) => (item.configurationItemStatus = 'ResourceDeleted')));
+
+    // Assess
+    expect(evaluationOf(AMI)?.ComplianceType).toBe('NOT_APPLICABLE');
+    expect(ec2Mock.calls()).toHaveLength(0);
+  });
+
+  it('re-judges a changed launch template from its live default version, and only it', async () => {
+    // Prepare
+    const id = 'lt-0a1b2c3d4e5f60718';
+    ec2Mock.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [sdkTemplateVersion(id, 'web', amiId(2), 3)] });
+    ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [sdkLaunchTemplate(id, 'web')] });
+    ec2Mock.on(DescribeImagesCommand).resolves({ Images: [sdkImage(2, { EnaSupport: false })] });
+    const { run } = engine();
+
+    // Act
+    await run(changeEvent('change-launch-template'));
+
+    // Assess
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeLaunchTemplateVersionsCommand, { LaunchTemplateId: id, Versions: ['$Default'] });
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeLaunchTemplatesCommand, { LaunchTemplateIds: [id] });
+    expect(ec2Mock.calls()).toHaveLength(3);
+    expect(sentEvaluations()).toEqual([expect.objectContaining({ ComplianceResourceType: 'AWS::EC2::LaunchTemplate', ComplianceResourceId: id, ComplianceType: 'NON_COMPLIANT' })]);
+  });
+
+  it('reports a launch template EC2 no longer knows NOT_APPLICABLE', async () => {
+    // Prepare
+    const notFound = Object.assign(new Error("The specified launch template, with template ID lt-0a1b2c3d4e5f60718, does not exist."), { name: 'InvalidLaunchTemplateId.NotFound' });
+    ec2Mock.on(DescribeLaunchTemplateVersionsCommand).rejects(notFound);
+    ec2Mock.on(DescribeLaunchTemplatesCommand).rejects(notFound);
+    const { run } = engine();
+
+    // Act
+    await run(changeEvent('change-launch-template'));
+
+    // Assess
+    expect(sentEvaluations()).toEqual([expect.objectContaining({ ComplianceType: 'NOT_APPLICABLE', Annotation: 'The launch template no longer exists.' })]);
   });
 });

@@ -3,9 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   describeImages,
   evaluateLaunchTemplateImage,
-  evaluateOwnedImages,
+  evaluateOwnedImage,
   imageEnabledParameters,
-  listWithin,
   type ImageEnabledParameters,
   type LaunchTemplateImageReason,
 } from '../../rules/image-enabled.js';
@@ -85,85 +84,91 @@ describe('ena-image-enabled on launch templates', () => {
   });
 });
 
-interface AccountRow {
+interface OwnedImageRow {
   readonly situation: string;
-  readonly images: readonly Partial<ImageFacts>[];
+  readonly image: Partial<ImageFacts>;
   readonly parameters?: Partial<ImageEnabledParameters>;
-  readonly compliance: 'COMPLIANT' | 'NON_COMPLIANT';
+  readonly usedByTemplates?: number;
+  readonly compliance: 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
+  readonly reason: string;
   readonly annotation: string;
 }
 
-const accountRows: AccountRow[] = [
-  { situation: 'no owned AMIs', images: [], compliance: 'COMPLIANT', annotation: 'The account owns no AMIs in scope.' },
-  { situation: 'every owned AMI has ENA', images: [{ imageId: amiId(1) }, { imageId: amiId(2) }], compliance: 'COMPLIANT', annotation: 'All 2 owned AMIs in scope have ENA.' },
-  { situation: 'one owned AMI lacks ENA', images: [{ imageId: amiId(1) }, { imageId: amiId(2), enaSupport: false }], compliance: 'NON_COMPLIANT', annotation: `1 of 2 owned AMIs lacks ENA: ${amiId(2)}. Run EnaGuard-ReplaceImageWithEna.` },
-  { situation: 'exempt AMI is not counted', images: [{ imageId: amiId(1) }, { imageId: amiId(2), enaSupport: false, tags: { 'ena-guard:exempt': 'vendor' } }], compliance: 'COMPLIANT', annotation: 'The one owned AMI in scope has ENA (not counted: 1 exempt).' },
-  { situation: 'PV AMI is counted and called out', images: [{ imageId: amiId(1), enaSupport: false, virtualizationType: 'paravirtual' }], compliance: 'NON_COMPLIANT', annotation: `1 of 1 owned AMI lacks ENA: ${amiId(1)}. Run EnaGuard-ReplaceImageWithEna; 1 PV, rebuild as HVM.` },
-  { situation: 'deprecated non-ENA AMI counts by default', images: [{ imageId: amiId(1), enaSupport: false, deprecated: true }], compliance: 'NON_COMPLIANT', annotation: `1 of 1 owned AMI lacks ENA: ${amiId(1)}. Run EnaGuard-ReplaceImageWithEna.` },
-  { situation: 'deprecated non-ENA AMI skipped when includeDeprecatedImages is false', images: [{ imageId: amiId(1), enaSupport: false, deprecated: true }, { imageId: amiId(2) }], parameters: { includeDeprecatedImages: false }, compliance: 'COMPLIANT', annotation: 'The one owned AMI in scope has ENA (not counted: 1 deprecated).' },
-  { situation: 'deregistered AMI still listed is not counted', images: [{ imageId: amiId(1), enaSupport: false, state: 'deregistered' }], compliance: 'COMPLIANT', annotation: 'The account owns no AMIs in scope (not counted: 1 unusable).' },
+const ownedImageRows: OwnedImageRow[] = [
+  { situation: 'an AMI with ENA', image: {}, compliance: 'COMPLIANT', reason: 'IMAGE_HAS_ENA', annotation: 'The AMI has ENA.' },
+  {
+    situation: 'an HVM AMI without ENA',
+    image: { enaSupport: false },
+    compliance: 'NON_COMPLIANT',
+    reason: 'IMAGE_WITHOUT_ENA',
+    annotation: 'The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run EnaGuard-ReplaceImageWithEna.',
+  },
+  {
+    situation: 'an AMI whose EnaSupport EC2 omitted (EC2 reads it as false)',
+    image: { enaSupport: undefined },
+    compliance: 'NON_COMPLIANT',
+    reason: 'IMAGE_WITHOUT_ENA',
+    annotation: 'The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run EnaGuard-ReplaceImageWithEna.',
+  },
+  {
+    situation: 'an AMI without ENA that two launch templates use',
+    image: { enaSupport: false },
+    usedByTemplates: 2,
+    compliance: 'NON_COMPLIANT',
+    reason: 'IMAGE_WITHOUT_ENA',
+    annotation: 'The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run EnaGuard-ReplaceImageWithEna. 2 launch templates use it.',
+  },
+  {
+    situation: 'a paravirtual AMI, which must be rebuilt as HVM',
+    image: { enaSupport: false, virtualizationType: 'paravirtual' },
+    usedByTemplates: 1,
+    compliance: 'NON_COMPLIANT',
+    reason: 'IMAGE_PARAVIRTUAL',
+    annotation: 'The AMI is paravirtual (PV) and cannot get ENA: rebuild it as an HVM AMI with ENA; EnaGuard-ReplaceImageWithEna refuses PV AMIs. 1 launch template uses it.',
+  },
+  {
+    situation: 'an exempt AMI, quoting the reason',
+    image: { enaSupport: false, tags: { 'ena-guard:exempt': 'vendor appliance' } },
+    compliance: 'NOT_APPLICABLE',
+    reason: 'EXEMPT',
+    annotation: 'Exempt by tag ena-guard:exempt: "vendor appliance".',
+  },
+  {
+    situation: 'a deprecated AMI without ENA, judged by default',
+    image: { enaSupport: false, deprecated: true, deprecationTime: '2026-01-01T00:00:00.000Z' },
+    compliance: 'NON_COMPLIANT',
+    reason: 'IMAGE_WITHOUT_ENA',
+    annotation: 'The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run EnaGuard-ReplaceImageWithEna.',
+  },
+  {
+    situation: 'a deprecated AMI when includeDeprecatedImages is false',
+    image: { enaSupport: false, deprecated: true, deprecationTime: '2026-01-01T00:00:00.000Z' },
+    parameters: { includeDeprecatedImages: false },
+    compliance: 'NOT_APPLICABLE',
+    reason: 'IMAGE_DEPRECATED',
+    annotation: 'The AMI is deprecated (since 2026-01-01T00:00:00.000Z) and includeDeprecatedImages is false.',
+  },
+  {
+    situation: 'an AMI that is scheduled for deprecation but not deprecated yet',
+    image: { enaSupport: false, deprecated: false, deprecationTime: '2099-01-01T00:00:00.000Z' },
+    parameters: { includeDeprecatedImages: false },
+    compliance: 'NON_COMPLIANT',
+    reason: 'IMAGE_WITHOUT_ENA',
+    annotation: 'The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run EnaGuard-ReplaceImageWithEna.',
+  },
+  { situation: 'a failed AMI, from which nothing launches', image: { enaSupport: false, state: 'failed' }, compliance: 'NOT_APPLICABLE', reason: 'IMAGE_UNUSABLE', annotation: 'The AMI is failed: nothing can launch from it.' },
+  { situation: 'a disabled AMI', image: { enaSupport: false, state: 'disabled' }, compliance: 'NOT_APPLICABLE', reason: 'IMAGE_UNUSABLE', annotation: 'The AMI is disabled: nothing can launch from it.' },
+  { situation: 'a pending AMI without ENA (it will launch)', image: { enaSupport: false, state: 'pending' }, compliance: 'NON_COMPLIANT', reason: 'IMAGE_WITHOUT_ENA', annotation: 'The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run EnaGuard-ReplaceImageWithEna.' },
 ];
 
-describe('ena-image-enabled on the account', () => {
-  it.each(accountRows)('$situation → $compliance', ({ images, parameters, compliance, annotation }) => {
+describe('ena-image-enabled on each owned AMI', () => {
+  it.each(ownedImageRows)('$situation → $compliance ($reason)', ({ image, parameters, usedByTemplates, compliance, reason, annotation }) => {
     // Act
-    const verdict = evaluateOwnedImages(images.map((image) => imageFacts(image)), { ...defaults, ...parameters });
+    const verdict = evaluateOwnedImage(imageFacts(image), { ...defaults, ...parameters }, usedByTemplates);
 
     // Assess
-    expect(verdict).toMatchObject({ outcome: 'judged', compliance, annotation });
-  });
-
-  it('names the AMIs used by launch templates first, then the newest, and counts the rest', () => {
-    // Prepare
-    const images = Array.from({ length: 120 }, (_, index) =>
-      imageFacts({ imageId: amiId(index), enaSupport: index % 40 !== 0, creationDate: `2026-01-${String((index % 28) + 1).padStart(2, '0')}T00:00:00.000Z` }),
-    );
-    const usage = new Map([[amiId(80), 2]]);
-
-    // Act
-    const verdict = evaluateOwnedImages(images, defaults, usage);
-
-    // Assess
-    expect(verdict.annotation).toBe(`3 of 120 owned AMIs lack ENA: ${amiId(80)}, ${amiId(40)}, ${amiId(0)}. Run EnaGuard-ReplaceImageWithEna.`);
-  });
-
-  it('never writes an account annotation over 256 characters, however many AMIs fail', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 3 }), (failing, passing, pvEvery) => {
-        // Prepare
-        const images = Array.from({ length: failing + passing }, (_, index) =>
-          imageFacts({
-            imageId: amiId(index * 7919),
-            enaSupport: index >= failing,
-            virtualizationType: pvEvery > 0 && index % (pvEvery + 1) === 0 ? 'paravirtual' : 'hvm',
-          }),
-        );
-
-        // Act
-        const verdict = evaluateOwnedImages(images, defaults);
-
-        // Assess
-        expect(verdict.compliance).toBe('NON_COMPLIANT');
-        expect(verdict.annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
-        expect(verdict.annotation).toMatch(new RegExp(`^${failing} of ${failing + passing} owned AMIs? lacks? ENA: ami-`));
-        const named = verdict.annotation.match(/ami-[0-9a-f]{17}/g) ?? [];
-        const more = Number(/\(\+(\d+) more\)/.exec(verdict.annotation)?.[1] ?? 0);
-        expect(named.length + more).toBe(failing);
-        expect(verdict.annotation).toContain('EnaGuard-ReplaceImageWithEna');
-      }),
-      { numRuns: 200 },
-    );
-  });
-
-  it('falls back to trimming when even the head and tail do not fit, and never cuts an id in the middle otherwise', () => {
-    // Act
-    const tooLong = listWithin('x'.repeat(300), ['ami-1'], '.');
-    const fits = listWithin('head: ', ['ami-aaaa', 'ami-bbbb', 'ami-cccc'], '.', 30);
-
-    // Assess
-    expect(tooLong.length).toBe(MAX_ANNOTATION_LENGTH);
-    expect(tooLong.endsWith('…')).toBe(true);
-    expect(fits).toBe('head: ami-aaaa (+2 more).');
+    expect(verdict).toEqual({ outcome: 'judged', compliance, annotation, reasons: [reason] });
+    expect(verdict.annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
   });
 });
 

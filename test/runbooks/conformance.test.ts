@@ -72,6 +72,10 @@ const SAMPLES: Record<string, { valid: readonly string[]; invalid: readonly stri
   },
   CreateBackupImage: { valid: ['true', 'false'], invalid: ['yes', 'TRUE', ''] },
   AcceptMissingDriverEvidence: { valid: ['true', 'false'], invalid: ['yes', ''] },
+  ResourceId: {
+    valid: ['', 'ami-0123abcd', 'ami-0123456789abcdef0', 'lt-0123456789abcdef0'],
+    invalid: ['ami-XYZ', 'lt-0123', 'i-0123456789abcdef0', 'ami-0123456789abcdef0; rm', 'arn:aws:ec2:us-east-1:123456789012:image/ami-0123456789abcdef0'],
+  },
   ImageId: { valid: ['', 'ami-0123456789abcdef0'], invalid: ['ami-XYZ', 'snap-0123456789abcdef0', 'ami-0123456789abcdef0 '] },
   LaunchTemplateId: { valid: ['', 'lt-0123456789abcdef0'], invalid: ['lt-XYZ', 'my-template', 'ami-0123456789abcdef0'] },
   BootTestSubnetId: { valid: ['', 'subnet-0123456789abcdef0'], invalid: ['subnet-XYZ', 'vpc-0123456789abcdef0'] },

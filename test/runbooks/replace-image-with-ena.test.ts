@@ -363,18 +363,18 @@ const REFUSALS: Refusal[] = [
     message: /InvalidAMIID\.NotFound/,
   },
   {
-    name: 'neither ImageId nor LaunchTemplateId',
+    name: 'none of ResourceId, ImageId and LaunchTemplateId',
     scenario: {},
     parameters: {},
-    step: 'refuseNeitherImageIdNorLaunchTemplateId',
-    message: /is null; expected one of \["an ImageId or a LaunchTemplateId: give exactly one"\]/,
+    step: 'refuseNoResourceGiven',
+    message: /is null; expected one of \["a ResourceId, an ImageId or a LaunchTemplateId: give exactly one"\]/,
   },
   {
     name: 'both ImageId and LaunchTemplateId',
     scenario: {},
     parameters: { ImageId: OLD_IMAGE_ID, LaunchTemplateId: TEMPLATE_ID },
-    step: 'refuseBothImageIdAndLaunchTemplateId',
-    message: /ImageId or LaunchTemplateId, not both/,
+    step: 'refuseMoreThanOneResourceGiven',
+    message: /one of ResourceId, ImageId and LaunchTemplateId, not several: give exactly one/,
   },
   {
     name: 'a launch template whose AMI is deregistered',

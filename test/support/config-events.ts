@@ -15,6 +15,9 @@ export type ConfigEventFixture =
   | 'change-malformed-invoking-event'
   | 'change-bad-parameter'
   | 'oversized'
+  /** AWS::EC2::Image: the configuration's shape is assumed (src/checks/image-configuration-item.ts). */
+  | 'change-image'
+  | 'change-launch-template'
   | 'periodic';
 
 export function configEvent(name: ConfigEventFixture): Record<string, unknown> {
