@@ -165,6 +165,8 @@ export interface ImageDetail {
   readonly scope: OwnedImageScope | 'not-owned';
   /** The launch templates whose default version launches it. */
   readonly launchTemplates: readonly { readonly id: string; readonly name: string }[];
+  /** Instances running from it, when the source knows them (the CLI's snapshot); 0 otherwise. */
+  readonly instances: number;
 }
 
 export interface ImageCatalog {
@@ -173,6 +175,8 @@ export interface ImageCatalog {
   readonly referenced: ReadonlyMap<string, ImageLookup>;
   /** Each template with the AMI id its default version launches (undefined: none or unresolved). */
   readonly templates: readonly { readonly template: LaunchTemplateFacts; readonly imageId: string | undefined }[];
+  /** Instances by the AMI they run, when known. */
+  readonly instanceUsage?: ReadonlyMap<string, number>;
 }
 
 /** The per-AMI detail: every owned AMI, then every other AMI a template names, sorted by id. */
@@ -199,6 +203,7 @@ export function describeImages(catalog: ImageCatalog, parameters: ImageEnabledPa
     cannotGetEna: cannotGetEna(image),
     scope,
     launchTemplates: users.get(image.imageId) ?? [],
+    instances: catalog.instanceUsage?.get(image.imageId) ?? 0,
   });
   const owned = catalog.owned.map((image) => detail(image, ownedImageScope(image, parameters)));
   const ownedIds = new Set(catalog.owned.map((image) => image.imageId));
@@ -224,6 +229,7 @@ export function describeImages(catalog: ImageCatalog, parameters: ImageEnabledPa
       cannotGetEna: false,
       scope: 'not-owned',
       launchTemplates: users.get(imageId) ?? [],
+      instances: catalog.instanceUsage?.get(imageId) ?? 0,
     });
   }
   return [...owned, ...others].sort((a, b) => a.imageId.localeCompare(b.imageId));

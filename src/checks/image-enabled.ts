@@ -160,7 +160,11 @@ export async function assessImages(
   const foreignIds = [...new Set(templates.map((template) => referencedImageId(template.image)))].filter(
     (id): id is string => id !== undefined && !ownedById.has(id),
   );
-  const referenced = await lookUp(images, foreignIds);
+  // AMIs that running instances use but the account does not own (shared, Marketplace), where the
+  // source knows the instances (the CLI's snapshot): looked up with the templates' ones, in the report.
+  const instanceUsage = (await images.instanceImageUsage?.()) ?? new Map<string, number>();
+  const instanceForeignIds = [...instanceUsage.keys()].filter((id) => !ownedById.has(id) && !foreignIds.includes(id));
+  const referenced = await lookUp(images, [...foreignIds, ...instanceForeignIds]);
   const lookupOf = (template: LaunchTemplateFacts): ImageLookup => {
     const failure = aliasFailures.get(template.launchTemplateId);
     if (failure !== undefined) return { kind: 'unknown', detail: failure };
@@ -190,6 +194,7 @@ export async function assessImages(
   const catalog = {
     owned,
     referenced,
+    instanceUsage,
     templates: templates.map((template) => ({
       template,
       imageId: aliasFailures.has(template.launchTemplateId) ? undefined : referencedImageId(template.image),

@@ -39,6 +39,11 @@ export interface ImageReader {
    * @throws FactsUnavailableError when the lookup itself failed.
    */
   launchTemplateById(launchTemplateId: string): Promise<LaunchTemplateFacts | undefined>;
+  /**
+   * How many instances run from each AMI, when the source holds the instances anyway (a
+   * snapshot); absent for the live reader, so a Lambda sweep makes no DescribeInstances call.
+   */
+  instanceImageUsage?(): Promise<ReadonlyMap<string, number>>;
   /** The account the facts describe, when the source itself knows it (a snapshot may). */
   accountId?(): Promise<string | undefined>;
 }

@@ -69,6 +69,9 @@ const getParametersSchema = z.looseObject({
   InvalidParameters: z.array(z.string()).optional(),
 });
 const reservationOwnersSchema = z.looseObject({ Reservations: z.array(z.looseObject({ OwnerId: z.string().optional() })) });
+const instanceImagesSchema = z.looseObject({
+  Reservations: z.array(z.looseObject({ Instances: z.array(z.looseObject({ ImageId: z.string().optional(), State: z.looseObject({ Name: z.string() }).optional() })) })),
+});
 
 export class SnapshotImageReader implements ImageReader {
   private owned: Promise<ImageFacts[]> | undefined;
@@ -141,6 +144,21 @@ export class SnapshotImageReader implements ImageReader {
       if (template) return template;
     }
     return undefined;
+  }
+
+  /** Instances not terminated in describe-instances.json, counted by AMI; empty without the file. */
+  async instanceImageUsage(): Promise<ReadonlyMap<string, number>> {
+    const usage = new Map<string, number>();
+    try {
+      const output = await readSnapshotFile(this.directory, SNAPSHOT_FILES.instances, instanceImagesSchema);
+      for (const instance of output.Reservations.flatMap((reservation) => reservation.Instances)) {
+        if (!instance.ImageId || instance.State?.Name === 'terminated') continue;
+        usage.set(instance.ImageId, (usage.get(instance.ImageId) ?? 0) + 1);
+      }
+    } catch (error) {
+      if (!(error instanceof MissingSnapshotFileError)) throw error;
+    }
+    return usage;
   }
 
   /** The owner of the reservations in describe-instances.json, when that file is there. */

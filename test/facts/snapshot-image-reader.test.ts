@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DescribeImagesResult, DescribeLaunchTemplatesResult, DescribeLaunchTemplateVersionsResult } from '@aws-sdk/client-ec2';
+import type { DescribeImagesResult, DescribeInstancesResult, DescribeLaunchTemplatesResult, DescribeLaunchTemplateVersionsResult } from '@aws-sdk/client-ec2';
 import type { GetParametersResult } from '@aws-sdk/client-ssm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MissingSnapshotFileError, SnapshotError } from '../../src/errors.js';
 import { SnapshotImageReader } from '../../src/facts/snapshot-image-reader.js';
 import { amiId, sdkImage, sdkLaunchTemplate, sdkTemplateVersion } from '../support/images.js';
+import { sdkInstance } from '../support/instances.js';
 
 const created: string[] = [];
 afterAll(() => {
@@ -149,5 +150,34 @@ describe('SnapshotImageReader', () => {
     // Assess
     expect(known).toBe('111122223333');
     expect(unknown).toBeUndefined();
+  });
+
+  it('counts the instances that run from each AMI, leaving terminated ones out, and finds a template by id', async () => {
+    // Prepare
+    const instances: DescribeInstancesResult = {
+      Reservations: [
+        { ReservationId: 'r-1', OwnerId: '123456789012', Instances: [sdkInstance(1, { ImageId: amiId(1) }), sdkInstance(2, { ImageId: amiId(99) })] },
+        { ReservationId: 'r-2', OwnerId: '123456789012', Instances: [sdkInstance(3, { ImageId: amiId(99) }), sdkInstance(4, { ImageId: amiId(1), State: { Code: 48, Name: 'terminated' } })] },
+      ],
+    };
+    const reader = new SnapshotImageReader(snapshotWith({ 'describe-instances.json': instances, 'describe-images.json': owned, 'describe-launch-template-versions.json': versions }));
+
+    // Act
+    const usage = await reader.instanceImageUsage();
+    const web = await reader.launchTemplateById('lt-web');
+    const none = await reader.launchTemplateById('lt-0000000000000000f');
+
+    // Assess
+    expect([...usage]).toEqual([[amiId(1), 1], [amiId(99), 2]]);
+    expect(web?.launchTemplateName).toBe('web');
+    expect(none).toBeUndefined();
+  });
+
+  it('counts no instance when the snapshot has no describe-instances.json', async () => {
+    // Act
+    const usage = await new SnapshotImageReader(snapshotWith({ 'describe-images.json': owned })).instanceImageUsage();
+
+    // Assess
+    expect(usage.size).toBe(0);
   });
 });
