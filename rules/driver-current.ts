@@ -101,6 +101,17 @@ export const driverCurrentParameters = z.object({
     'NON_COMPLIANT',
     'How to report an instance whose driver cannot be known (no SSM Agent, no inventory, unreadable version).',
   ),
+  /**
+   * What to report for an in-tree (or in-kernel `K`) driver on a distribution, release or kernel
+   * flavour for which no AWS source publishes a minimum kernel (Debian, Fedora, Bottlerocket, an
+   * Ubuntu -generic kernel, Oracle UEK…). Default NOT_APPLICABLE: never NON_COMPLIANT without a
+   * published minimum behind it; set NON_COMPLIANT to make such instances show, or add rows to
+   * kernelMinimums.
+   */
+  distributionWithoutMinimum: complianceChoiceParameter(
+    'NOT_APPLICABLE',
+    'How to report the in-tree driver on a distribution, release or kernel flavour with no published minimum kernel (NOT_APPLICABLE: never non-compliant without a published fact).',
+  ),
   /** How many ListInventoryEntries calls the adapter may run at once (used by the adapter, not by the rule). */
   inventoryConcurrency: wholeNumberParameter(8, 1, 32, 'ListInventoryEntries calls in flight during a sweep.'),
 });
@@ -119,6 +130,7 @@ export type DriverCurrentReason =
   | 'NOT_MANAGED'
   | 'DRIVER_VERSION_UNKNOWN'
   | 'KERNEL_MINIMUM_UNKNOWN'
+  | 'NO_PUBLISHED_MINIMUM'
   | 'TYPE_CANNOT_USE_ENA'
   | InstanceScopeReason;
 
@@ -169,6 +181,16 @@ function verdictFromAssessment(
   const inUseNote = notInUse ? interfaceNote(inventory) : '';
   switch (assessment.kind) {
     case 'unknown': {
+      if (assessment.cause === 'no-published-minimum') {
+        const prefix = parameters.distributionWithoutMinimum === 'NON_COMPLIANT' ? 'No published minimum kernel' : 'Not judged, no published minimum kernel';
+        const example = `${short(inventory.osId) || 'id'}:${short(inventory.osVersion) || 'version'}=kernel`;
+        return judged(
+          parameters.distributionWithoutMinimum,
+          `${prefix}: ${assessment.detail}; add your own to kernelMinimums (e.g. ${example}).${inUseNote}`,
+          'NO_PUBLISHED_MINIMUM',
+          ...inUseReasons,
+        );
+      }
       const fix =
         assessment.cause === 'kernel-minimum-unknown'
           ? `add the distribution to kernelMinimums (e.g. ${short(inventory.osId) || 'id'}:${short(inventory.osVersion) || 'version'}=kernel)`
@@ -177,7 +199,11 @@ function verdictFromAssessment(
       return unknownVerdict(parameters, assessment.detail, fix, reason, ...inUseReasons);
     }
     case 'kernel': {
-      const text = `kernel ${assessment.found.text} (in-tree ENA driver) ${assessment.status === 'current' ? '>=' : '<'} ${assessment.minimum.text} for ${rowLabel(assessment.row)}`;
+      // Says which driver was seen and why the kernel decides: the in-tree driver has no version,
+      // and a K version is the in-kernel copy, which does not follow amzn-drivers numbering.
+      const driver = assessment.inKernelDriverVersion ? `in-kernel ENA driver ${short(assessment.inKernelDriverVersion)}, judged by its kernel` : 'in-tree ENA driver';
+      const judgedAs = assessment.judgedAs ? ` (${short(assessment.judgedAs)} judged as ${assessment.row.osId})` : '';
+      const text = `kernel ${truncate(assessment.found.text, 64)} (${driver}) ${assessment.status === 'current' ? '>=' : '<'} ${assessment.minimum.text} for ${rowLabel(assessment.row)}${judgedAs}`;
       if (assessment.status === 'current') return compliant(`${text}.${inUseNote}`, 'KERNEL_CURRENT', ...inUseReasons);
       return nonCompliant(`${text}; update the kernel and reboot (${UPDATE_DRIVER_RUNBOOK}).${inUseNote}`, 'KERNEL_OUTDATED', ...inUseReasons);
     }

@@ -71,6 +71,9 @@ export interface KernelMinimum {
  */
 export const DEFAULT_KERNEL_MINIMUMS: readonly KernelMinimum[] = [
   { osId: 'amzn', osVersion: undefined, minimumKernel: '4.14.186' },
+  // Amazon Linux 2023 named on its own row, with Amazon Linux's published minimum: its kernels
+  // (6.1 and later) are newer than it, and the annotation names the release judged.
+  { osId: 'amzn', osVersion: '2023', minimumKernel: '4.14.186' },
   { osId: 'rhel', osVersion: '8.3', minimumKernel: '4.18.0-240.1.1.el8_3' },
   { osId: 'ubuntu', osVersion: '20.04', minimumKernel: '5.4.0-1025-aws' },
   { osId: 'sles', osVersion: '12.4', minimumKernel: '4.12.14-95.99.3' },
@@ -107,10 +110,14 @@ export type DriverAssessment =
       readonly found: KernelRelease;
       readonly minimum: KernelRelease;
       readonly row: KernelMinimum;
+      /** The version the in-kernel driver reported (`2.1.0K`), when it reported one. */
+      readonly inKernelDriverVersion: string | undefined;
+      /** Set when the row is the parent distribution's (a rebuild judged by RHEL's row). */
+      readonly judgedAs: string | undefined;
     }
   | {
       readonly kind: 'unknown';
-      readonly cause: 'driver-version-unknown' | 'driver-build-unknown' | 'kernel-release-unknown' | 'kernel-minimum-unknown';
+      readonly cause: 'driver-version-unknown' | 'driver-build-unknown' | 'kernel-release-unknown' | 'kernel-minimum-unknown' | 'no-published-minimum';
       /** One sentence saying what is unknown. */
       readonly detail: string;
     };
@@ -308,11 +315,44 @@ function assessWindows(inventory: EnaDriverInventory, policy: DriverPolicy): Dri
  * version is out-of-tree.
  */
 export function linuxDriverBuild(inventory: EnaDriverInventory): 'out-of-tree' | 'in-tree' | 'unknown' {
+  // A K suffix is the upstream in-kernel copy (frozen at 2.1.0K, removed in 2020), not an
+  // amzn-drivers build: judged by its kernel, whatever an older collector called it.
+  if (inKernelDriverVersion(inventory) !== undefined) return 'in-tree';
   if (inventory.driverBuild === 'out-of-tree' || inventory.driverBuild === 'in-tree') return inventory.driverBuild;
   const version = inventory.driverVersion;
   if (version === undefined) return 'unknown';
   if (inventory.kernelRelease !== undefined && version === inventory.kernelRelease) return 'in-tree';
   return parseDriverVersion(version) ? 'out-of-tree' : 'unknown';
+}
+
+/** The reported version when it is the in-kernel driver's own (`K` suffix); undefined otherwise. */
+export function inKernelDriverVersion(inventory: EnaDriverInventory): string | undefined {
+  const parsed = parseDriverVersion(inventory.driverVersion ?? '');
+  return parsed?.suffix === 'K' ? parsed.text : undefined;
+}
+
+/**
+ * Rebuilds judged by their parent's kernel rows, by os-release ID: Rocky Linux, AlmaLinux and
+ * CentOS (Stream) name `rhel` in their `ID_LIKE`; Oracle Linux (`ol`, `ID_LIKE="fedora"`) ships
+ * RHEL's own kernel as RHCK, and its UEK kernels are another flavour, never compared with RHEL's.
+ * Only the major release is carried over (Rocky 8.6 is judged as RHEL 8.6).
+ */
+export const DISTRIBUTION_PARENTS: Readonly<Record<string, string>> = {
+  rocky: 'rhel',
+  almalinux: 'rhel',
+  centos: 'rhel',
+  ol: 'rhel',
+};
+
+/**
+ * A kernel release's flavour: `aws`, `generic`, `azure` (Ubuntu), `default` (SUSE), `uek` (Oracle
+ * Linux); undefined for kernels that carry none (Amazon Linux, RHEL). Kernel releases only compare
+ * within one flavour: Ubuntu's -aws minimum says nothing about a -generic kernel.
+ */
+export function kernelFlavour(release: string): string | undefined {
+  const text = release.trim().toLowerCase();
+  if (/uek/.test(text)) return 'uek';
+  return /-([a-z][a-z0-9]*)$/.exec(text)?.[1];
 }
 
 /** Quotes reported text for a detail, shortened so that annotations stay within Config's limit. */
@@ -349,14 +389,32 @@ function assessLinuxInTree(inventory: EnaDriverInventory, policy: DriverPolicy):
     return { kind: 'unknown', cause: 'kernel-release-unknown', detail };
   }
   const rows = mergeKernelMinimums(DEFAULT_KERNEL_MINIMUMS, policy.kernelMinimums);
-  const selected = selectKernelMinimum(rows, inventory.osId, inventory.osVersion);
-  if (!selected.found) return { kind: 'unknown', cause: 'kernel-minimum-unknown', detail: selected.detail };
+  // The distribution's own rows first (an override for `rocky` wins), then its parent's.
+  const id = inventory.osId.trim().toLowerCase();
+  const parent = rows.some((row) => row.osId === id) ? undefined : DISTRIBUTION_PARENTS[id];
+  const selected = selectKernelMinimum(rows, parent ?? id, inventory.osVersion);
+  if (!selected.found) {
+    // No AWS source publishes a minimum for this distribution (or release): its own outcome.
+    return { kind: 'unknown', cause: 'no-published-minimum', detail: parent ? `${selected.detail} (${id} is judged as ${parent})` : selected.detail };
+  }
   const minimum = parseKernelRelease(selected.row.minimumKernel);
   if (!minimum) {
     return { kind: 'unknown', cause: 'kernel-minimum-unknown', detail: `kernel minimum "${selected.row.minimumKernel}" is not readable` };
   }
+  const rowFlavour = kernelFlavour(selected.row.minimumKernel);
+  const flavour = kernelFlavour(found.text);
+  // A row without a flavour covers the distribution's kernels that carry none, and SUSE's
+  // -default (its rows are written without it); UEK is never RHEL's kernel.
+  const comparable = rowFlavour === undefined ? flavour !== 'uek' : flavour === rowFlavour;
+  if (!comparable) {
+    return {
+      kind: 'unknown',
+      cause: 'no-published-minimum',
+      detail: `no published minimum for the ${flavour ?? 'unflavoured'} kernel ${quoted(found.text)} (${rowLabel(selected.row)} lists ${rowFlavour ? `-${rowFlavour}` : 'its own'} kernels)`,
+    };
+  }
   const status = compareKernelReleases(found, minimum) >= 0 ? 'current' : 'outdated';
-  return { kind: 'kernel', status, found, minimum, row: selected.row };
+  return { kind: 'kernel', status, found, minimum, row: selected.row, inKernelDriverVersion: inKernelDriverVersion(inventory), judgedAs: parent ? id : undefined };
 }
 
 /** Compares what the inventory reports with the effective minimum for that instance. */

@@ -3,6 +3,7 @@ import { inTreeInventory, linuxInventory, windowsInventory } from '../support/in
 import {
   assessDriver,
   DEFAULT_KERNEL_MINIMUMS,
+  kernelFlavour,
   linuxDriverBuild,
   mergeKernelMinimums,
   parseKernelMinimums,
@@ -75,7 +76,7 @@ describe('mergeKernelMinimums', () => {
 describe('selectKernelMinimum', () => {
   it.each([
     ['amzn', '2', 'amzn (all versions)', '4.14.186'],
-    ['amzn', '2023', 'amzn (all versions)', '4.14.186'],
+    ['amzn', '2023', 'amzn 2023', '4.14.186'],
     ['amzn', '2018.03', 'amzn (all versions)', '4.14.186'],
     ['rhel', '8.3', 'rhel 8.3', '4.18.0-240.1.1.el8_3'],
     ['rhel', '8.2', 'rhel 8.3', '4.18.0-240.1.1.el8_3'],
@@ -176,7 +177,6 @@ describe('assessDriver', () => {
     ['out-of-tree 2.8.1g', linuxInventory(), 'current', '2.2.10'],
     ['out-of-tree 2.2.10g at the minimum', linuxInventory({ driverVersion: '2.2.10g' }), 'current', '2.2.10'],
     ['out-of-tree 2.1.3g', linuxInventory({ driverVersion: '2.1.3g' }), 'outdated', '2.2.10'],
-    ['old in-kernel 1.5.0K', linuxInventory({ driverVersion: '1.5.0K' }), 'outdated', '2.2.10'],
     ['Windows 2022 with 2.4.0.0', windowsInventory('2.4.0.0', 'Microsoft Windows Server 2022 Datacenter', '10.0.20348'), 'current', '2.4.0'],
     ['Windows 2019 with 2.2.3', windowsInventory('2.2.3', 'Microsoft Windows Server 2019 Datacenter', '10.0.17763'), 'outdated', '2.4.0'],
     ['Windows 2008 R2 with 2.2.3', windowsInventory('2.2.3', 'Microsoft Windows Server 2008 R2 Datacenter', '6.1.7601'), 'current', '2.2.3'],
@@ -225,6 +225,10 @@ describe('assessDriver', () => {
     ['Ubuntu 22.04 on 6.5.0-1014-aws', inTreeInventory('6.5.0-1014-aws', 'ubuntu', '22.04'), 'current'],
     ['SLES 12 SP5 on a kernel that passes the SP4 row only', inTreeInventory('4.12.14-122.37.1-default', 'sles', '12.5'), 'outdated'],
     ['SLES 15 SP1 on 4.12.14-150100.197.114.2', inTreeInventory('4.12.14-150100.197.114.2-default', 'sles', '15.1'), 'current'],
+    ['Rocky Linux 9.0, judged by the RHEL rows', inTreeInventory('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0'), 'current'],
+    ['AlmaLinux 8.2 on its 8.2 kernel, judged by the RHEL 8.3 row', inTreeInventory('4.18.0-193.28.1.el8_2.x86_64', 'almalinux', '8.2'), 'outdated'],
+    ['CentOS Stream 9, judged by the RHEL rows', inTreeInventory('5.14.0-391.el9.x86_64', 'centos', '9'), 'current'],
+    ['Oracle Linux 8 on RHEL\'s own kernel (RHCK)', inTreeInventory('4.18.0-513.5.1.el8_9.x86_64', 'ol', '8.9'), 'current'],
   ])('judges the in-tree driver on %s by its kernel as %s', (_label, inventory, status) => {
     // Act
     const assessment = assessDriver(inventory, defaultPolicy);
@@ -246,7 +250,44 @@ describe('assessDriver', () => {
   });
 
   it.each([
-    ['an in-tree driver on a distribution not in the table', inTreeInventory('5.14.0-70.13.1.el9_0.x86_64', 'rocky', '9.0'), 'kernel-minimum-unknown'],
+    ['2.1.0K on Ubuntu 20.04 at exactly 5.4.0-1025-aws, the kernel the policy names', linuxInventory({ driverVersion: '2.1.0K', kernelRelease: '5.4.0-1025-aws', osId: 'ubuntu', osVersion: '20.04' }), 'current', '5.4.0-1025-aws'],
+    ['2.0.3K on RHEL 8.3 at exactly its minimum kernel', linuxInventory({ driverVersion: '2.0.3K', kernelRelease: '4.18.0-240.1.1.el8_3.x86_64', osId: 'rhel', osVersion: '8.3' }), 'current', '4.18.0-240.1.1.el8_3'],
+    ['1.5.0K on an Amazon Linux 2 kernel below 4.14.186', linuxInventory({ driverVersion: '1.5.0K', kernelRelease: '4.14.146-119.123.amzn2.x86_64' }), 'outdated', '4.14.186'],
+  ])('judges the in-kernel driver %s by its kernel, not on the amzn-drivers scale', (_label, inventory, status, minimum) => {
+    // Act
+    const assessment = assessDriver(inventory, defaultPolicy);
+
+    // Assess
+    expect(assessment).toMatchObject({ kind: 'kernel', status, minimum: { text: minimum }, inKernelDriverVersion: inventory.driverVersion });
+  });
+
+  it.each([
+    ['Debian, which no AWS source lists', inTreeInventory('6.1.0-13-cloud-amd64', 'debian', '12'), 'no kernel minimum for distribution "debian"'],
+    ['Fedora', inTreeInventory('6.5.6-300.fc39.x86_64', 'fedora', '39'), 'no kernel minimum for distribution "fedora"'],
+    ['an Ubuntu -generic kernel, where the table lists -aws', inTreeInventory('5.15.0-91-generic', 'ubuntu', '22.04'), 'no published minimum for the generic kernel'],
+    ['Oracle Linux on UEK, which is not RHEL\'s kernel', inTreeInventory('5.15.0-200.131.27.el9uek.x86_64', 'ol', '9.3'), 'no published minimum for the uek kernel'],
+    ['RHEL 7, older than every RHEL row', inTreeInventory('3.10.0-1160.el7.x86_64', 'rhel', '7.9'), 'no kernel minimum for rhel 7.9'],
+  ])('gives %s an outcome of its own: no published minimum', (_label, inventory, detail) => {
+    // Act
+    const assessment = assessDriver(inventory, defaultPolicy);
+
+    // Assess
+    expect(assessment).toMatchObject({ kind: 'unknown', cause: 'no-published-minimum', detail: expect.stringContaining(detail) });
+  });
+
+  it.each([
+    ['5.4.0-1025-aws', 'aws'],
+    ['5.15.0-91-generic', 'generic'],
+    ['4.12.14-122.116-default', 'default'],
+    ['5.15.0-200.131.27.el9uek.x86_64', 'uek'],
+    ['4.18.0-240.1.1.el8_3.x86_64', undefined],
+    ['6.1.61-85.141.amzn2023.x86_64', undefined],
+    ['4.12.14-95.99.3', undefined],
+  ])('reads the flavour of kernel %s as %s', (release, flavour) => {
+    expect(kernelFlavour(release)).toBe(flavour);
+  });
+
+  it.each([
     ['an in-tree driver with an unreadable kernel release', inTreeInventory('custom-kernel', 'amzn', '2'), 'kernel-release-unknown'],
     ['an out-of-tree driver with an unreadable version', linuxInventory({ driverVersion: 'unknown' }), 'driver-version-unknown'],
     ['a Linux driver with no version and no build', linuxInventory({ driverVersion: undefined, driverBuild: 'unknown' }), 'driver-build-unknown'],
