@@ -13,6 +13,7 @@ import {
   KNOWN_COMMAND_DOCUMENTS,
   loadDocument,
   simulate,
+  type AutoScalingInstanceDetails,
   type AutomationDocument,
   type CommandDocument,
   type FaultRule,
@@ -138,7 +139,15 @@ export interface Scenario {
    * collector would have written then, as the daily collector association leaves it). Default true.
    */
   readonly previousInventory?: boolean;
+  /**
+   * The instance's membership of the Auto Scaling group {@link AUTO_SCALING_GROUP} (InService and
+   * healthy, changed by these fields); absent: the instance is in no group.
+   */
+  readonly autoScaling?: Partial<AutoScalingInstanceDetails>;
 }
+
+/** The group of {@link Scenario.autoScaling}, with Auto Scaling's default grace period. */
+export const AUTO_SCALING_GROUP = 'web-asg';
 
 /** When the entry of {@link Scenario.previousInventory} was collected. */
 export const PREVIOUS_COLLECTION = new Date(START.getTime() - 24 * 3600 * 1000);
@@ -165,6 +174,12 @@ export function accountFor(scenario: Scenario, faults: readonly FaultRule[] = []
       images: [image({ ImageId: 'ami-0abcdef1234567890' })],
       guests: { [INSTANCE_ID]: scenario.guest },
       associations: scenario.association === null ? [] : [inventoryAssociation(scenario.association)],
+      ...(scenario.autoScaling === undefined
+        ? {}
+        : {
+            autoScalingGroups: [{ AutoScalingGroupName: AUTO_SCALING_GROUP, HealthCheckGracePeriod: 300 }],
+            autoScalingInstances: [{ InstanceId: INSTANCE_ID, AutoScalingGroupName: AUTO_SCALING_GROUP, LifecycleState: 'InService', HealthStatus: 'HEALTHY', ...scenario.autoScaling }],
+          }),
     },
     { faults },
   );
@@ -209,8 +224,8 @@ export function imagesCreated(account: AccountModel): string[] {
     .flatMap((call) => ((call.output as { ImageId?: string } | undefined)?.ImageId === undefined ? [] : [(call.output as { ImageId: string }).ImageId]));
 }
 
-/** Operations that change an instance or an image. */
-const CHANGING_OPERATIONS = ['CreateImage', 'CreateTags', 'RebootInstances', 'StartInstances', 'StopInstances', 'TerminateInstances', 'DeregisterImage', 'ModifyInstanceAttribute'];
+/** Operations that change an instance, an image or a group membership. */
+const CHANGING_OPERATIONS = ['CreateImage', 'CreateTags', 'RebootInstances', 'StartInstances', 'StopInstances', 'TerminateInstances', 'DeregisterImage', 'ModifyInstanceAttribute', 'EnterStandby', 'ExitStandby'];
 /** Command documents that only read the guest. */
 const READ_ONLY_DOCUMENTS = [COLLECT_INVENTORY_DOCUMENT];
 
@@ -282,8 +297,9 @@ export const SETTLE_MS = 30 * 60 * 1000;
  * What must hold after any run on an instance that was running, whatever failed: the instance
  * runs (and, unless the scenario breaks the guest on purpose, passes both status checks once the
  * clock has run on), nothing was stopped,
- * terminated or deregistered, every backup image still exists, and a failed run ended in one of
- * the runbook's refusal or failure steps. Returns the violations (empty when all hold).
+ * terminated or deregistered, no Auto Scaling membership was changed and no group replaced the
+ * instance, every backup image still exists, and a failed run ended in one of the runbook's
+ * refusal or failure steps. Returns the violations (empty when all hold).
  */
 export function invariantViolations(account: AccountModel, result: SimulationResult, options: { readonly healthy: boolean } = { healthy: true }): string[] {
   const violations: string[] = [];
@@ -292,9 +308,11 @@ export function invariantViolations(account: AccountModel, result: SimulationRes
   if (state !== 'running') violations.push(`instance is ${String(state)}, not running`);
   const checks = account.ec2.statusChecks(INSTANCE_ID);
   if (options.healthy && (checks?.instance !== 'ok' || checks.system !== 'ok')) violations.push(`status checks are ${JSON.stringify(checks)}`);
-  for (const operation of ['StopInstances', 'TerminateInstances', 'DeregisterImage']) {
+  for (const operation of ['StopInstances', 'TerminateInstances', 'DeregisterImage', 'EnterStandby', 'ExitStandby']) {
     if (account.calls.calls({ operation }).length > 0) violations.push(`${operation} was called`);
   }
+  const replacement = account.autoscaling.replacements.get(INSTANCE_ID);
+  if (replacement !== undefined) violations.push(`the Auto Scaling group replaced the instance with ${replacement}`);
   for (const imageId of imagesCreated(account)) {
     const state = account.ec2.image(imageId)?.State;
     if (state !== 'available') violations.push(`backup image ${imageId} is ${String(state)}`);

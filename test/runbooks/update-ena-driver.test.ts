@@ -1,7 +1,7 @@
 /**
  * EnaGuard-UpdateEnaDriver, run by the simulator exactly as it is deployed: the happy paths on
  * Windows and Linux, the no-op paths, every refusal, the verification failures, and a fault matrix
- * over every AWS call of each happy path.
+ * over every AWS call of each happy path. Auto Scaling members: update-ena-driver-autoscaling.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Faults, ParameterError, type AccountModel, type AutomationDocument, type FaultPoint, type FaultRule, type GuestSpec } from '../../src/simulator/index.js';
@@ -71,6 +71,18 @@ const HAPPY_PATHS: readonly { readonly name: string; readonly scenario: Scenario
       },
     },
     updatedTo: { kernelRelease: '5.4.0-1103-aws' },
+  },
+  {
+    name: 'Amazon Linux 2 in Standby in an Auto Scaling group',
+    scenario: {
+      guest: AMAZON_LINUX_2_OLD_KERNEL,
+      autoScaling: { LifecycleState: 'Standby' },
+      behaviours: (guest) => {
+        answersKernelCheck(guest, 'available');
+        installsKernel(guest, UPDATE_COMMANDS.yum, '4.14.355-275.570.amzn2.x86_64', { present: true, version: '2.8.1g', source: 'out-of-tree' });
+      },
+    },
+    updatedTo: { driverVersion: '2.8.1g', kernelRelease: '4.14.355-275.570.amzn2.x86_64' },
   },
 ];
 
@@ -863,6 +875,7 @@ describe('EnaGuard-UpdateEnaDriver under a fault at every AWS call of its happy 
       expect(cleanResult.status).toBe('Success');
       expect(points.length).toBeGreaterThan(30);
       expect(points.filter((point) => point.operation === 'DescribeAssociation')).toHaveLength(1);
+      expect(points.filter((point) => point.operation === 'DescribeAutoScalingInstances')).toHaveLength(1);
       expect(points.filter((point) => point.operation === 'StartAssociationsOnce')).toHaveLength(2);
       expect(violations).toEqual([]);
       expect([...outcomes.values()].reduce((sum, count) => sum + count, 0)).toBe(points.length);
