@@ -50,7 +50,7 @@ export async function buildAll(outdir = join(root, 'dist')): Promise<BuiltBundle
     bundles.push({ name: `functions/${name}`, file, bytes: statSync(file).size });
   }
   const cli = join(outdir, 'cli', 'ena-guard.mjs');
-  await build({ ...common, entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile: cli, banner: { js: `#!/usr/bin/env node\n${requireShim}` } });
+  await build({ ...common, entryPoints: [join(root, 'src', 'cli', 'bin.ts')], outfile: cli, banner: { js: `#!/usr/bin/env node\n${requireShim}` } });
   bundles.push({ name: 'cli', file: cli, bytes: statSync(cli).size });
   return bundles;
 }
