@@ -25,7 +25,7 @@ export function instanceScope(
     return { inScope: false, verdict: notApplicable(`Instance is ${instance.state}.`, 'INSTANCE_GONE') };
   }
   if (enaCapability === undefined) {
-    const detail = `ENA capability of instance type ${instance.instanceType} is unknown; will retry on the next evaluation.`;
+    const detail = `ENA capability of instance type ${instance.instanceType} is unknown (DescribeInstanceTypes does not list it here): not judged.`;
     return { inScope: false, verdict: notJudged(detail, 'INSTANCE_TYPE_UNKNOWN') };
   }
   return { inScope: true, enaCapability };
