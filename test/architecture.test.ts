@@ -17,7 +17,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'src/facts': ['rules', 'src/errors.ts', 'src/aws'],
   'src/engine': ['rules', 'src/errors.ts', 'src/aws'],
   'src/simulator': ['rules', 'src/errors.ts'],
-  'src/alerts': ['src/errors.ts', 'src/aws', 'src/engine'],
+  'src/alerts': ['rules', 'src/errors.ts', 'src/aws', 'src/engine'],
   'src/checks': ['rules', 'src/errors.ts', 'src/facts', 'src/engine'],
   'src/cli': ['rules', 'src/errors.ts', 'src/aws', 'src/facts', 'src/engine', 'src/checks', 'src/simulator'],
   functions: ['rules', 'src/aws', 'src/facts', 'src/engine', 'src/checks', 'src/alerts'],

@@ -2,7 +2,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { truncate } from '../../rules/text.js';
 import { deliverOwnerAlerts } from '../../src/alerts/deliver-alerts.js';
 import { IdempotencyTableNotSetError, dynamoDbLedger } from '../../src/alerts/delivery-ledger.js';
 import { DEFAULT_OWNER_TAG_KEYS, ownerPolicyFromEnvironment, type OwnerPolicy } from '../../src/alerts/owners.js';
@@ -36,7 +35,6 @@ export const handler = async (event: SQSEvent, context: Pick<Context, 'getRemain
       ownerTagKeys,
       ownerPolicy,
       exemptionTagKey: process.env.EXEMPTION_TAG_KEY ?? 'ena-guard:exempt',
-      truncate,
       log: logger,
       metrics,
       ledger,

@@ -20,7 +20,7 @@ import { buildDigests, type OwnedAlert } from './digest.js';
 import { parseAlertEvent, type AlertEvent } from './events.js';
 import { ownerOf, type OwnerPolicy } from './owners.js';
 import { remediationTarget, tagsOf, type ResourceRef } from './resource-owners.js';
-import { TEXT_LIMITS, safeText, type Truncate } from './untrusted-text.js';
+import { TEXT_LIMITS, safeText } from './untrusted-text.js';
 
 export interface AlertRecord {
   readonly messageId: string;
@@ -36,8 +36,6 @@ export interface AlertDependencies {
   /** Which owner tag values are accepted besides email addresses (owners.ts). */
   readonly ownerPolicy: OwnerPolicy;
   readonly exemptionTagKey: string;
-  /** rules/text.ts's truncate, which bounds every untrusted value of a message (untrusted-text.ts). */
-  readonly truncate: Truncate;
   readonly log: Log;
   readonly metrics: MetricsRecorder;
   /** Which events were delivered already, by EventBridge event id. */
@@ -156,9 +154,9 @@ export async function deliverOwnerAlerts(records: readonly AlertRecord[], deps: 
     if (refusedOwner) {
       deps.log.warn('An owner tag value is not a valid owner; the alert goes to unowned', {
         eventId: alert.eventId,
-        resource: safeText(`${resource.resourceType}/${resource.resourceId}`, TEXT_LIMITS.name * 2, deps.truncate),
-        tagKey: safeText(refusedOwner.tagKey, TEXT_LIMITS.name, deps.truncate),
-        value: safeText(refusedOwner.value, TEXT_LIMITS.rejectedOwner, deps.truncate),
+        resource: safeText(`${resource.resourceType}/${resource.resourceId}`, TEXT_LIMITS.name * 2),
+        tagKey: safeText(refusedOwner.tagKey, TEXT_LIMITS.name),
+        value: safeText(refusedOwner.value, TEXT_LIMITS.rejectedOwner),
         reason: refusedOwner.reason,
       });
     }
@@ -173,7 +171,7 @@ export async function deliverOwnerAlerts(records: readonly AlertRecord[], deps: 
   });
 
   let published = 0;
-  for (const digest of buildDigests(owned, { exemptionTagKey: deps.exemptionTagKey, truncate: deps.truncate })) {
+  for (const digest of buildDigests(owned, { exemptionTagKey: deps.exemptionTagKey })) {
     let snsMessageId: string | undefined;
     try {
       const response = await deps.sns.send(

@@ -11,7 +11,7 @@
  */
 import type { ComplianceAlert, RemediationAlert } from './events.js';
 import type { OwnerRefusal, RefusedOwner } from './owners.js';
-import { TEXT_LIMITS, safeSubject, safeText, type Truncate } from './untrusted-text.js';
+import { TEXT_LIMITS, safeSubject, safeText } from './untrusted-text.js';
 
 export interface OwnedAlert {
   /** A validated owner (owners.ts), or `unowned`. */
@@ -37,8 +37,6 @@ export interface Digest {
 export interface DigestOptions {
   /** The tag key that exempts a resource, named in the footer. */
   readonly exemptionTagKey: string;
-  /** rules/text.ts's truncate. */
-  readonly truncate: Truncate;
 }
 
 /** Well under SNS's 256 KB, leaving room for attributes and encoding. */
@@ -54,7 +52,7 @@ const REFUSALS: Readonly<Record<OwnerRefusal, string>> = {
 
 /** One digest per owner, non-compliant lines first. */
 export function buildDigests(items: readonly OwnedAlert[], options: DigestOptions): Digest[] {
-  const text = (value: string | undefined, limit: number) => safeText(value, limit, options.truncate);
+  const text = (value: string | undefined, limit: number) => safeText(value, limit);
   const byOwner = new Map<string, OwnedAlert[]>();
   for (const item of items) byOwner.set(item.owner, [...(byOwner.get(item.owner) ?? []), item]);
 
@@ -103,7 +101,7 @@ export function buildDigests(items: readonly OwnedAlert[], options: DigestOption
     const what = failing > 0 ? `${failing} of ${resources} resources need attention` : `${resources} resources changed`;
     return {
       owner,
-      subject: safeSubject(`ena-guard: ${what} (${owner})`, options.truncate),
+      subject: safeSubject(`ena-guard: ${what} (${owner})`),
       message: [header, '', ...lines, '', footer].join('\n'),
       attributes: {
         owner,

@@ -18,9 +18,8 @@
  * The truncation helper is injected: src/alerts sits beside the rules, not above them
  * (test/architecture.test.ts), so the Lambda entry point, which may import rules/, hands it over.
  */
+import { truncate } from '../../rules/text.js';
 
-/** rules/text.ts's `truncate(text, limit)`: cut to `limit` characters, the cut marked with `…`. */
-export type Truncate = (text: string, limit: number) => string;
 
 /** How many characters each kind of untrusted value may take in an owner's message. */
 export const TEXT_LIMITS = {
@@ -49,7 +48,7 @@ export function hasUnsafeCharacters(value: string): boolean {
 }
 
 /** `value` as one line of at most `limit` characters, with no control or format characters; '' for nothing. */
-export function safeText(value: string | undefined, limit: number, truncate: Truncate): string {
+export function safeText(value: string | undefined, limit: number): string {
   if (value === undefined) return '';
   const oneLine = value.replace(ANSI_SEQUENCE, '').replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim();
   return truncate(oneLine, limit).replace(LONE_SURROGATE, '');
@@ -59,7 +58,7 @@ export function safeText(value: string | undefined, limit: number, truncate: Tru
  * A Subject SNS accepts: {@link safeText} at {@link TEXT_LIMITS.subject}, in printable ASCII (the
  * cut mark spelled `...`, any other character outside ASCII as `?`).
  */
-export function safeSubject(value: string, truncate: Truncate): string {
-  const text = safeText(value, TEXT_LIMITS.subject - 2, truncate);
+export function safeSubject(value: string): string {
+  const text = safeText(value, TEXT_LIMITS.subject - 2);
   return text.replace(/…$/, '...').replace(/[^\x20-\x7e]/g, '?');
 }

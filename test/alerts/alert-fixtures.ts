@@ -7,7 +7,6 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { AlertDependencies, AlertRecord } from '../../src/alerts/deliver-alerts.js';
 import { dynamoDbLedger } from '../../src/alerts/delivery-ledger.js';
 import { ownerPolicy } from '../../src/alerts/owners.js';
-import { truncate } from '../../rules/text.js';
 import { recordingLog, recordingMetrics } from '../support/recording-log.js';
 
 export const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:EnaGuardOwnerAlerts';
@@ -51,7 +50,6 @@ export function alertDependencies(overrides: Partial<AlertDependencies> = {}) {
       ownerTagKeys: ['ena-guard:owner', 'Owner'],
       ownerPolicy: OWNER_POLICY,
       exemptionTagKey: 'ena-guard:exempt',
-      truncate,
       log,
       metrics,
       ledger: dynamoDbLedger(TABLE, new DynamoDBClient({ region: 'eu-west-1' })),

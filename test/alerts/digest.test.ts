@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { truncate } from '../../rules/text.js';
 import { buildDigests as build, type OwnedAlert } from '../../src/alerts/digest.js';
 import type { ComplianceAlert } from '../../src/alerts/events.js';
 
-const buildDigests = (items: readonly OwnedAlert[]) => build(items, { exemptionTagKey: 'ena-guard:exempt', truncate });
+const buildDigests = (items: readonly OwnedAlert[]) => build(items, { exemptionTagKey: 'ena-guard:exempt' });
 
 function compliance(resourceId: string, newCompliance: string, overrides: Partial<ComplianceAlert> = {}): ComplianceAlert {
   return {

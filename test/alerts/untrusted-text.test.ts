@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { truncate } from '../../rules/text.js';
 import { TEXT_LIMITS, hasUnsafeCharacters, safeSubject, safeText } from '../../src/alerts/untrusted-text.js';
 
 /** Every character safeText must never let through. */
@@ -19,7 +18,7 @@ describe('safeText, the one way an untrusted value enters an owner alert', () =>
     // Prepare: the value as a tag or an event would carry it
 
     // Act
-    const text = safeText(value, TEXT_LIMITS.annotation, truncate);
+    const text = safeText(value, TEXT_LIMITS.annotation);
 
     // Assess
     expect(text).toBe(expected);
@@ -30,8 +29,8 @@ describe('safeText, the one way an untrusted value enters an owner alert', () =>
     const long = 'x'.repeat(10_000);
 
     // Act
-    const cut = safeText(long, TEXT_LIMITS.name, truncate);
-    const whole = safeText('x'.repeat(TEXT_LIMITS.name), TEXT_LIMITS.name, truncate);
+    const cut = safeText(long, TEXT_LIMITS.name);
+    const whole = safeText('x'.repeat(TEXT_LIMITS.name), TEXT_LIMITS.name);
 
     // Assess
     expect(cut).toBe(`${'x'.repeat(TEXT_LIMITS.name - 1)}…`);
@@ -43,7 +42,7 @@ describe('safeText, the one way an untrusted value enters an owner alert', () =>
     const value = `${'a'.repeat(8)}😀😀`;
 
     // Act
-    const text = safeText(value, 10, truncate);
+    const text = safeText(value, 10);
 
     // Assess
     expect(text).toBe(`${'a'.repeat(8)}…`);
@@ -52,7 +51,7 @@ describe('safeText, the one way an untrusted value enters an owner alert', () =>
 
   it('answers an empty string for a missing or blank value', () => {
     // Prepare, Act
-    const texts = [safeText(undefined, 10, truncate), safeText(' \n\t\u202e ', 10, truncate)];
+    const texts = [safeText(undefined, 10), safeText(' \n\t\u202e ', 10)];
 
     // Assess
     expect(texts).toEqual(['', '']);
@@ -63,7 +62,7 @@ describe('safeText, the one way an untrusted value enters an owner alert', () =>
     const hostile = Array.from({ length: 0x3000 }, (_, code) => String.fromCharCode(code)).join('') + '\ud800\udfff\udc00\u202e\u2066';
 
     // Act
-    const text = safeText(hostile, 20_000, truncate);
+    const text = safeText(hostile, 20_000);
 
     // Assess
     expect(text).not.toMatch(FORBIDDEN);
@@ -79,7 +78,7 @@ describe('safeSubject', () => {
     const value = `ena-guard: 1 of 1 resources need attention (équipe\n${'x'.repeat(200)})`;
 
     // Act
-    const subject = safeSubject(value, truncate);
+    const subject = safeSubject(value);
 
     // Assess
     expect(subject).toMatch(/^ena-guard: 1 of 1 resources need attention \(\?quipe x+\.\.\.$/);
@@ -88,7 +87,7 @@ describe('safeSubject', () => {
 
   it('leaves a short ASCII subject as it is', () => {
     // Prepare, Act
-    const subject = safeSubject('ena-guard: 2 resources changed (payments@example.com)', truncate);
+    const subject = safeSubject('ena-guard: 2 resources changed (payments@example.com)');
 
     // Assess
     expect(subject).toBe('ena-guard: 2 resources changed (payments@example.com)');

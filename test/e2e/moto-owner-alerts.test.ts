@@ -15,7 +15,6 @@ import type { AlertDependencies } from '../../src/alerts/deliver-alerts.js';
 import { deliverOwnerAlerts } from '../../src/alerts/deliver-alerts.js';
 import { IDEMPOTENCY_KEY_ATTRIBUTE, IDEMPOTENCY_TTL_ATTRIBUTE, dynamoDbLedger } from '../../src/alerts/delivery-ledger.js';
 import { ownerPolicy } from '../../src/alerts/owners.js';
-import { truncate } from '../../rules/text.js';
 import { createAwsClients, createDynamoDbClient, createSnsClient } from '../../src/aws/clients.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { recordingLog, recordingMetrics } from '../support/recording-log.js';
@@ -95,7 +94,6 @@ describe.skipIf(!hasMoto)('owner alerts against moto (requires moto_server)', ()
       ownerTagKeys: ['Owner'],
       ownerPolicy: ownerPolicy({ emailDomain: 'example.com' }),
       exemptionTagKey: 'ena-guard:exempt',
-      truncate,
       log: recordingLog(),
       metrics: recordingMetrics(),
       ledger: dynamoDbLedger(TABLE, createDynamoDbClient()),
