@@ -10,11 +10,11 @@
  * incomplete, and the caller reads the AMI with one DescribeImages by id: a guess never becomes a
  * verdict. Change the schema below, and only it, when the real shape is known.
  */
+import type { Image } from '@aws-sdk/client-ec2';
 import * as z from 'zod';
-import type { ImageFacts, ImageStateName } from '../../rules/image-facts.js';
+import type { ImageFacts } from '../../rules/image-facts.js';
 import type { ConfigurationItem } from '../engine/config-event.js';
-
-const IMAGE_STATES: readonly ImageStateName[] = ['available', 'pending', 'transient', 'deregistered', 'disabled', 'failed', 'error', 'invalid'];
+import { imageFactsFromSdk } from '../facts/image-reader.js';
 
 const recordedImageSchema = z.looseObject({
   imageId: z.string().min(1).nullish(),
@@ -36,25 +36,24 @@ export function imageFactsFromConfigurationItem(item: ConfigurationItem, now: Da
   const parsed = recordedImageSchema.safeParse(item.configuration ?? {});
   if (!parsed.success) return { complete: false };
   const recorded = parsed.data;
-  const state = IMAGE_STATES.find((candidate) => candidate === recorded.state);
-  if (recorded.enaSupport === undefined || recorded.virtualizationType == null || state === undefined) return { complete: false };
-  const deprecation = recorded.deprecationTime ? Date.parse(recorded.deprecationTime) : Number.NaN;
-  return {
-    complete: true,
-    image: {
-      imageId: recorded.imageId ?? item.resourceId,
-      name: recorded.name ?? undefined,
-      ownerId: recorded.ownerId ?? undefined,
-      creationDate: recorded.creationDate ?? undefined,
-      deprecationTime: recorded.deprecationTime ?? undefined,
-      deprecated: !Number.isNaN(deprecation) && deprecation <= now.getTime(),
-      state,
+  // The item in DescribeImages' shape, so one normaliser (imageFactsFromSdk) reads both sources.
+  const image = imageFactsFromSdk(
+    {
+      ImageId: recorded.imageId ?? item.resourceId,
+      Name: recorded.name ?? undefined,
+      OwnerId: recorded.ownerId ?? undefined,
+      CreationDate: recorded.creationDate ?? undefined,
+      DeprecationTime: recorded.deprecationTime ?? undefined,
+      State: (recorded.state ?? undefined) as Image['State'],
       // A recorded null means the attribute is off, as EC2 reads a missing EnaSupport.
-      enaSupport: recorded.enaSupport ?? undefined,
-      virtualizationType: recorded.virtualizationType,
-      rootDeviceType: recorded.rootDeviceType ?? undefined,
-      platform: String(recorded.platform ?? '').toLowerCase() === 'windows' ? 'windows' : 'linux',
-      tags: item.tags,
+      EnaSupport: recorded.enaSupport ?? undefined,
+      VirtualizationType: recorded.virtualizationType ?? undefined,
+      RootDeviceType: recorded.rootDeviceType ?? undefined,
+      Platform: (recorded.platform ?? undefined) as Image['Platform'],
+      Tags: Object.entries(item.tags).map(([Key, Value]) => ({ Key, Value })),
     },
-  };
+    now,
+  );
+  const complete = recorded.enaSupport !== undefined && image.virtualizationType !== undefined && image.state !== undefined;
+  return complete ? { complete: true, image } : { complete: false };
 }
