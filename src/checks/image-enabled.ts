@@ -110,13 +110,20 @@ async function judgeChangedImageResource(images: ImageReader, item: Configuratio
   const { templates, aliasFailures } = await resolveAliases(images, [template]);
   const resolved = templates[0] ?? template;
   const imageId = referencedImageId(resolved.image);
-  const lookup: ImageLookup =
-    aliasFailures.get(resolved.launchTemplateId) !== undefined
-      ? { kind: 'unknown', detail: aliasFailures.get(resolved.launchTemplateId)! }
-      : imageId === undefined
-        ? { kind: 'missing' }
-        : ((await lookUp(images, [imageId])).get(imageId) ?? { kind: 'missing' });
-  return templateResult(resolved, lookup, parameters);
+  const found = imageId === undefined ? new Map<string, ImageLookup>() : await lookUp(images, [imageId]);
+  return templateResult(resolved, templateLookup(resolved, aliasFailures, (id) => found.get(id)), parameters);
+}
+
+/** What a template's AMI lookup found: unknown when its alias did not resolve, missing when absent. */
+function templateLookup(
+  template: LaunchTemplateFacts,
+  aliasFailures: ReadonlyMap<string, string>,
+  lookupOf: (imageId: string) => ImageLookup | undefined,
+): ImageLookup {
+  const failure = aliasFailures.get(template.launchTemplateId);
+  if (failure !== undefined) return { kind: 'unknown', detail: failure };
+  const id = referencedImageId(template.image);
+  return id === undefined ? { kind: 'missing' } : (lookupOf(id) ?? { kind: 'missing' });
 }
 
 function imageDetails(image: ImageFacts): Record<string, string> {
@@ -163,16 +170,14 @@ export async function assessImages(
   // AMIs that running instances use but the account does not own (shared, Marketplace), where the
   // source knows the instances (the CLI's snapshot): looked up with the templates' ones, in the report.
   const instanceUsage = (await images.instanceImageUsage?.()) ?? new Map<string, number>();
-  const instanceForeignIds = [...instanceUsage.keys()].filter((id) => !ownedById.has(id) && !foreignIds.includes(id));
+  const templateIds = new Set(foreignIds);
+  const instanceForeignIds = [...instanceUsage.keys()].filter((id) => !ownedById.has(id) && !templateIds.has(id));
   const referenced = await lookUp(images, [...foreignIds, ...instanceForeignIds]);
-  const lookupOf = (template: LaunchTemplateFacts): ImageLookup => {
-    const failure = aliasFailures.get(template.launchTemplateId);
-    if (failure !== undefined) return { kind: 'unknown', detail: failure };
-    const id = referencedImageId(template.image);
-    if (id === undefined) return { kind: 'missing' };
-    const mine = ownedById.get(id);
-    return mine ? { kind: 'found', image: mine } : (referenced.get(id) ?? { kind: 'missing' });
-  };
+  const lookupOf = (template: LaunchTemplateFacts): ImageLookup =>
+    templateLookup(template, aliasFailures, (id) => {
+      const mine = ownedById.get(id);
+      return mine ? { kind: 'found', image: mine } : referenced.get(id);
+    });
 
   const templateResults = templates.map((template) => templateResult(template, lookupOf(template), parameters));
 
