@@ -405,11 +405,12 @@ export function generateTemplate(rules: readonly RuleDeclaration[], baseText: st
   const conditions = requireMap(document, 'Conditions');
   const resources = requireMap(document, 'Resources');
   const outputs = requireMap(document, 'Outputs');
-  for (const [name] of ruleTemplateParameters(rules)) {
+  const owned = ruleTemplateParameters(rules);
+  for (const [name] of owned) {
     if (parameters.has(name)) throw new Error(`infra/base.yaml declares ${name}, which a rule declaration owns.`);
   }
 
-  const ruleParameters = [...ruleTemplateParameters(rules)].map(([name, { key, form, rules: users }]) =>
+  const ruleParameters = [...owned].map(([name, { key, form, rules: users }]) =>
     entry(name, templateParameter(form), `${users.join(', ')}: ${key}.`),
   );
   const optIn = rules.filter((rule) => rule.deployment === 'opt-in');
@@ -424,12 +425,13 @@ export function generateTemplate(rules: readonly RuleDeclaration[], baseText: st
   }
 
   const generated = rules.flatMap((rule) => ruleResources(rule, rule.deployment === 'opt-in' ? deployConditionName(rule) : undefined));
+  const events = eventRules(rules);
   const existing = new Set(resources.items.map((pair) => String((pair.key as Scalar).value)));
-  for (const pair of [...generated, ...eventRules(rules)]) {
+  for (const pair of [...generated, ...events]) {
     const name = String((pair.key as Scalar).value);
     if (existing.has(name)) throw new Error(`infra/base.yaml declares ${name}, which the generator writes.`);
   }
-  resources.items = [...generated, ...resources.items, ...eventRules(rules)];
+  resources.items = [...generated, ...resources.items, ...events];
 
   outputs.items.push(
     ...rules.map((rule) =>
