@@ -12,6 +12,7 @@ import {
   DEFAULT_LINUX_MINIMUM_DRIVER_VERSION,
   DEFAULT_WINDOWS_MINIMUM_DRIVER_VERSION,
   KERNEL_MINIMUMS_FORM,
+  LINUX_SECURITY_FIX_DRIVER_VERSION,
   KERNEL_MINIMUMS_PATTERN,
   parseKernelMinimums,
   rowLabel,
@@ -21,7 +22,7 @@ import { parseDriverVersion } from './driver-version.js';
 import type { EnaCapability, InstanceFacts } from './facts.js';
 import { instanceScope, type InstanceScopeReason } from './instance-scope.js';
 import { ENA_DRIVER_INVENTORY_TYPE, type EnaDriverInventory } from './inventory.js';
-import { complianceChoiceParameter, exemptionTagKeyParameter, wholeNumberParameter, withTemplateForm } from './parameters.js';
+import { booleanParameter, complianceChoiceParameter, exemptionTagKeyParameter, wholeNumberParameter, withTemplateForm } from './parameters.js';
 import { instanceRule } from './declaration.js';
 import { stackScopeParameters } from './stack-scope.js';
 import { truncate } from './text.js';
@@ -89,11 +90,16 @@ export const driverCurrentParameters = z.object({
   ...stackScopeParameters,
   linuxMinimumDriverVersion: driverVersionParameter(
     DEFAULT_LINUX_MINIMUM_DRIVER_VERSION,
-    'Minimum out-of-tree Linux ENA driver (2.2.10 adds network performance metrics and full ENAv3 support).',
+    'Minimum out-of-tree Linux ENA driver (2.10.0: past the RSS hash bug, the 2.8.1-2.8.3 PPS regression, the pre-2.9.0 Nitro v4 drops and the admin-timeout crash).',
   ),
   windowsMinimumDriverVersion: driverVersionParameter(
     DEFAULT_WINDOWS_MINIMUM_DRIVER_VERSION,
-    'Minimum Windows ENA driver; capped per OS (Server 2012/2012 R2 at 2.6.0, 2008 R2 at 2.2.3).',
+    'Minimum Windows ENA driver (2.10.0: past the 2.8.0 memory-corruption and 2.9.0/2.10.0 reboot fixes); capped per OS (Server 2012/2012 R2 at 2.6.0, 2008 R2 at 2.2.3).',
+  ),
+  /** Raises the out-of-tree Linux minimum to the release with the last published security fix. */
+  requireSecurityFixes: booleanParameter(
+    false,
+    `Require the out-of-tree Linux driver with the last published security fix (${LINUX_SECURITY_FIX_DRIVER_VERSION}, PHC information leak).`,
   ),
   kernelMinimums: kernelMinimumsParameter,
   /** What to report when the driver cannot be known: no inventory, not managed, version unreadable, distribution not in the table. */
@@ -121,6 +127,7 @@ export type DriverCurrentReason =
   | 'DRIVER_CURRENT'
   | 'DRIVER_OUTDATED'
   | 'DRIVER_ROLLED_BACK'
+  | 'DRIVER_KNOWN_BAD'
   | 'KERNEL_CURRENT'
   | 'KERNEL_OUTDATED'
   | 'DRIVER_MISSING'
@@ -210,13 +217,22 @@ function verdictFromAssessment(
     case 'driver': {
       const capped = assessment.cappedFor ? `, capped for Server ${assessment.cappedFor}` : '';
       const raised = assessment.raisedFor ? `, Server ${assessment.raisedFor} needs it` : '';
-      const context = `(${platformLabel(assessment)}${capped}${raised})`;
+      const floor = assessment.securityFloor ? ', security-fix floor' : '';
+      const context = `(${platformLabel(assessment)}${capped}${raised}${floor})`;
       const cappedReasons: DriverCurrentReason[] = assessment.cappedFor ? ['MINIMUM_CAPPED_BY_OS'] : [];
       if (assessment.status === 'rolled-back') {
         return nonCompliant(
           `ENA driver ${assessment.found.text} was rolled back by AWS ${context}; run ${UPDATE_DRIVER_RUNBOOK}.${inUseNote}`,
           'DRIVER_ROLLED_BACK',
           ...cappedReasons,
+          ...inUseReasons,
+        );
+      }
+      if (assessment.status === 'known-bad' && assessment.knownBad) {
+        const range = `${assessment.knownBad.from}-${assessment.knownBad.through}`;
+        return nonCompliant(
+          `ENA driver ${assessment.found.text} has a published defect (${assessment.knownBad.defect}, ${range}) ${context}; run ${UPDATE_DRIVER_RUNBOOK}.${inUseNote}`,
+          'DRIVER_KNOWN_BAD',
           ...inUseReasons,
         );
       }
@@ -286,6 +302,7 @@ export function evaluateDriverCurrent(
   const policy = {
     linuxMinimumDriverVersion: parameters.linuxMinimumDriverVersion,
     windowsMinimumDriverVersion: parameters.windowsMinimumDriverVersion,
+    requireSecurityFixes: parameters.requireSecurityFixes,
     kernelMinimums: parameters.kernelMinimums,
   };
   return verdictFromAssessment(assessDriver(inventory, policy), inventory, parameters, enaNotInUse(inventory));

@@ -23,20 +23,57 @@ import type { EnaDriverInventory } from './inventory.js';
 import { truncate } from './text.js';
 
 /**
- * Out-of-tree Linux driver default: 2.2.10, the release that adds the network performance metrics
- * (2.2.9 brought ENAv3 and full ENA Express bandwidth). Source: amzn-drivers release notes and
- * ENA_Linux_Best_Practices (DOMAIN.md §3).
+ * Out-of-tree Linux driver default: 2.10.0, the first release past every published functional
+ * defect: the RSS hash bug (2.2.11g–2.6.0g), the PPS regression (2.8.1–2.8.3), packets with
+ * headers over 96 bytes dropped on Nitro v4 before 2.9.0 (large LLQ off), and the crash after an
+ * admin command timeout fixed in 2.10.0. Source: amzn-drivers RELEASENOTES.md and
+ * ENA_Linux_Best_Practices.rst (DOMAIN.md §3); every row in docs/driver-versions.md.
  */
-export const DEFAULT_LINUX_MINIMUM_DRIVER_VERSION = '2.2.10';
+export const DEFAULT_LINUX_MINIMUM_DRIVER_VERSION = '2.10.0';
 
 /**
- * Windows default: 2.4.0, the first release that supports Server 2022. Source: EC2 User Guide,
- * "Track ENA Windows driver version releases" (seed 000, DOMAIN.md §3).
+ * The Linux release with the last published security fix (an information leak of uninitialised
+ * stack memory through PHC gettime, fixed in 2.17.0): the floor when `requireSecurityFixes` is on.
  */
-export const DEFAULT_WINDOWS_MINIMUM_DRIVER_VERSION = '2.4.0';
+export const LINUX_SECURITY_FIX_DRIVER_VERSION = '2.17.0';
 
-/** Windows driver releases AWS rolled back (2.2.4: 6th-generation performance; 2.5.0: domain controllers). */
+/**
+ * Windows default: 2.10.0. 2.8.0 fixes a memory corruption (NBL double release), 2.9.0 and 2.10.0
+ * fix unexpected reboots; Server 2012/2012 R2 and 2008 R2 are capped below (they cannot run it).
+ * Source: EC2 User Guide, "Track ENA Windows driver version releases" (seed 000, DOMAIN.md §3).
+ */
+export const DEFAULT_WINDOWS_MINIMUM_DRIVER_VERSION = '2.10.0';
+
+/** Windows driver releases AWS rolled back (2.2.4: 6th-generation performance; 2.5.0: fails on domain controllers). */
 export const ROLLED_BACK_WINDOWS_DRIVER_VERSIONS = ['2.2.4', '2.5.0'] as const;
+
+/** A range of releases with a published defect: judged NON_COMPLIANT even above the minimum. */
+export interface KnownBadRelease {
+  /** First affected release, inclusive. */
+  readonly from: string;
+  /** Last affected release, inclusive. */
+  readonly through: string;
+  /** What is wrong with it, for the annotation. */
+  readonly defect: string;
+}
+
+/**
+ * Out-of-tree Linux releases with a published defect, judged like the rolled-back Windows ones
+ * (they matter when a team lowers `linuxMinimumDriverVersion` below them). Sources:
+ * ENA_Linux_Best_Practices.rst (RSS hash) and RELEASENOTES.md r2.8.4 (the revert), DOMAIN.md §3.
+ */
+export const KNOWN_BAD_LINUX_DRIVER_RELEASES: readonly KnownBadRelease[] = [
+  { from: '2.2.11', through: '2.6.0', defect: 'RSS hash bug' },
+  { from: '2.8.1', through: '2.8.3', defect: 'PPS regression, reverted in 2.8.4' },
+];
+
+/**
+ * The known-bad ranges in the form the UpdateEnaDriver runbook takes (`from-through,…`), so that
+ * the runbook's in-guest check reads the same list the rule does.
+ */
+export function knownBadReleasesParameter(releases: readonly KnownBadRelease[]): string {
+  return releases.map((release) => `${release.from}-${release.through}`).join(',');
+}
 
 /** The Windows Server releases whose ENA driver range differs from "latest". */
 export type WindowsServerRelease = '2008 R2' | '2012' | '2012 R2' | '2022';
@@ -87,6 +124,8 @@ export const DEFAULT_KERNEL_MINIMUMS: readonly KernelMinimum[] = [
 export interface DriverPolicy {
   readonly linuxMinimumDriverVersion: string;
   readonly windowsMinimumDriverVersion: string;
+  /** Raises the out-of-tree Linux minimum to {@link LINUX_SECURITY_FIX_DRIVER_VERSION}. */
+  readonly requireSecurityFixes: boolean;
   /** Rows that replace or add to {@link DEFAULT_KERNEL_MINIMUMS} (same osId and osVersion replace). */
   readonly kernelMinimums: readonly KernelMinimum[];
 }
@@ -96,9 +135,13 @@ export type DriverAssessment =
   | {
       readonly kind: 'driver';
       readonly platform: 'linux' | 'windows';
-      readonly status: 'current' | 'outdated' | 'rolled-back';
+      readonly status: 'current' | 'outdated' | 'rolled-back' | 'known-bad';
       readonly found: DriverVersion;
       readonly minimum: DriverVersion;
+      /** Set for `known-bad`: the published defect of the found release. */
+      readonly knownBad: KnownBadRelease | undefined;
+      /** Set when the minimum is the security-fix floor rather than the policy's minimum. */
+      readonly securityFloor: boolean;
       /** Set when a Windows OS cannot run the policy's minimum and the minimum was lowered to this ceiling. */
       readonly cappedFor: WindowsServerRelease | undefined;
       /** Set when a Windows OS needs more than the policy's minimum. */
@@ -302,7 +345,7 @@ function assessWindows(inventory: EnaDriverInventory, policy: DriverPolicy): Dri
     : compareDriverVersions(found, minimum) >= 0
       ? 'current'
       : 'outdated';
-  return { kind: 'driver', platform: 'windows', status, found, minimum, cappedFor, raisedFor };
+  return { kind: 'driver', platform: 'windows', status, found, minimum, cappedFor, raisedFor, knownBad: undefined, securityFloor: false };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -328,7 +371,8 @@ export function linuxDriverBuild(inventory: EnaDriverInventory): 'out-of-tree' |
 /** The reported version when it is the in-kernel driver's own (`K` suffix); undefined otherwise. */
 export function inKernelDriverVersion(inventory: EnaDriverInventory): string | undefined {
   const parsed = parseDriverVersion(inventory.driverVersion ?? '');
-  return parsed?.suffix === 'K' ? parsed.text : undefined;
+  // Upper case as upstream wrote it (2.1.0K); lower case as some kernels print it (1.2.0k).
+  return parsed?.suffix.toUpperCase() === 'K' ? parsed.text : undefined;
 }
 
 /**
@@ -343,6 +387,18 @@ export const DISTRIBUTION_PARENTS: Readonly<Record<string, string>> = {
   centos: 'rhel',
   ol: 'rhel',
 };
+
+/** Parents a rebuild may name in os-release `ID_LIKE` to be judged by that parent's rows. */
+export const ID_LIKE_PARENTS: readonly string[] = ['rhel'];
+
+/**
+ * The distribution whose rows judge a rebuild: the known rebuilds by ID first (Oracle Linux names
+ * only `fedora` in ID_LIKE), then a parent named in `ID_LIKE` (a RHEL rebuild this table does not
+ * know yet, such as `ID=navy ID_LIKE="rhel fedora"`); undefined for every other distribution.
+ */
+export function distributionParent(osId: string, osIdLike: readonly string[]): string | undefined {
+  return DISTRIBUTION_PARENTS[osId] ?? osIdLike.find((like) => ID_LIKE_PARENTS.includes(like));
+}
 
 /**
  * A kernel release's flavour: `aws`, `generic`, `azure` (Ubuntu), `default` (SUSE), `uek` (Oracle
@@ -368,6 +424,15 @@ function unknownDriverVersion(inventory: EnaDriverInventory): DriverAssessment {
   return { kind: 'unknown', cause: 'driver-version-unknown', detail };
 }
 
+/** The known-bad range a release falls in, if any. */
+export function knownBadRelease(version: DriverVersion): KnownBadRelease | undefined {
+  return KNOWN_BAD_LINUX_DRIVER_RELEASES.find((release) => {
+    const from = parseDriverVersion(release.from);
+    const through = parseDriverVersion(release.through);
+    return from !== undefined && through !== undefined && compareDriverVersions(version, from) >= 0 && compareDriverVersions(version, through) <= 0;
+  });
+}
+
 function assessLinuxOutOfTree(inventory: EnaDriverInventory, policy: DriverPolicy): DriverAssessment {
   const found = parseDriverVersion(inventory.driverVersion ?? '');
   if (!found) return unknownDriverVersion(inventory);
@@ -375,8 +440,12 @@ function assessLinuxOutOfTree(inventory: EnaDriverInventory, policy: DriverPolic
   if (!minimum) {
     return { kind: 'unknown', cause: 'driver-version-unknown', detail: `linuxMinimumDriverVersion "${policy.linuxMinimumDriverVersion}" is not a version` };
   }
-  const status = compareDriverVersions(found, minimum) >= 0 ? 'current' : 'outdated';
-  return { kind: 'driver', platform: 'linux', status, found, minimum, cappedFor: undefined, raisedFor: undefined };
+  const floor = policy.requireSecurityFixes ? parseDriverVersion(LINUX_SECURITY_FIX_DRIVER_VERSION) : undefined;
+  const securityFloor = floor !== undefined && compareDriverVersions(floor, minimum) > 0;
+  const effective = securityFloor ? floor : minimum;
+  const knownBad = knownBadRelease(found);
+  const status = knownBad ? 'known-bad' : compareDriverVersions(found, effective) >= 0 ? 'current' : 'outdated';
+  return { kind: 'driver', platform: 'linux', status, found, minimum: effective, cappedFor: undefined, raisedFor: undefined, knownBad, securityFloor };
 }
 
 function assessLinuxInTree(inventory: EnaDriverInventory, policy: DriverPolicy): DriverAssessment {
@@ -391,7 +460,7 @@ function assessLinuxInTree(inventory: EnaDriverInventory, policy: DriverPolicy):
   const rows = mergeKernelMinimums(DEFAULT_KERNEL_MINIMUMS, policy.kernelMinimums);
   // The distribution's own rows first (an override for `rocky` wins), then its parent's.
   const id = inventory.osId.trim().toLowerCase();
-  const parent = rows.some((row) => row.osId === id) ? undefined : DISTRIBUTION_PARENTS[id];
+  const parent = rows.some((row) => row.osId === id) ? undefined : distributionParent(id, inventory.osIdLike);
   const selected = selectKernelMinimum(rows, parent ?? id, inventory.osVersion);
   if (!selected.found) {
     // No AWS source publishes a minimum for this distribution (or release): its own outcome.

@@ -27,6 +27,7 @@ export const ENA_DRIVER_INVENTORY_FIELDS = [
   'KernelRelease',
   'OsFamily',
   'OsId',
+  'OsIdLike',
   'OsVersion',
   'OsName',
   'CollectedAt',
@@ -41,9 +42,10 @@ export type DriverVersionSource = (typeof DRIVER_VERSION_SOURCES)[number];
 
 export const DRIVER_BUILDS = ['out-of-tree', 'in-tree', 'windows', 'unknown'] as const;
 /**
- * Which ENA driver the guest runs. `out-of-tree`: the module reports its own version (amzn-drivers
- * builds, `g` suffix, and old in-kernel copies that still carried one, `K` suffix): judged by the
- * driver version. `in-tree`: the upstream kernel driver, with no version of its own: judged by the
+ * Which ENA driver the guest runs. `out-of-tree`: the module reports an amzn-drivers version (`g`
+ * suffix, or none): judged by the driver version. `in-tree`: the upstream kernel driver, with no
+ * version of its own or the kernel's, and the old in-kernel copy with a `K` suffix (collectors
+ * before OsIdLike recorded that one as out-of-tree; the rule reclassifies it): judged by the
  * kernel release. `windows`: the Windows ENA driver.
  */
 export type DriverBuild = (typeof DRIVER_BUILDS)[number];
@@ -66,6 +68,11 @@ export interface EnaDriverInventory {
   readonly osFamily: 'linux' | 'windows';
   /** os-release `ID` (amzn, ubuntu, rhel, sles, …) or `windows`; "" when unknown. */
   readonly osId: string;
+  /**
+   * os-release `ID_LIKE`, lower case, split on spaces (`["rhel", "centos", "fedora"]` on Rocky
+   * Linux); empty on Windows, when unknown, or from collectors written before the field existed.
+   */
+  readonly osIdLike: readonly string[];
   /** os-release `VERSION_ID`, or the Windows version such as 10.0.20348; "" when unknown. */
   readonly osVersion: string;
   /** os-release `PRETTY_NAME` or the Windows caption; "" when unknown. */
@@ -129,6 +136,13 @@ export const enaDriverInventoryEntrySchema = z
     KernelRelease: nonEmptyOrUndefined,
     OsFamily: osFamily,
     OsId: optionalText.transform((value) => value.toLowerCase()),
+    OsIdLike: optionalText.transform((value) =>
+      value
+        .toLowerCase()
+        .split(/\s+/)
+        .filter((id) => id.length > 0)
+        .slice(0, 8),
+    ),
     OsVersion: optionalText,
     OsName: optionalText,
     CollectedAt: optionalText,
@@ -152,6 +166,7 @@ export const enaDriverInventoryEntrySchema = z
       kernelRelease: entry.KernelRelease,
       osFamily: entry.OsFamily,
       osId: entry.OsId,
+      osIdLike: entry.OsIdLike,
       osVersion: entry.OsVersion,
       osName: entry.OsName,
       collectedAt: entry.CollectedAt,

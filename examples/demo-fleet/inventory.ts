@@ -21,7 +21,7 @@ function linux(overrides: Partial<Entry>): Entry {
   return {
     DriverPresent: 'true', DriverLoaded: 'true', InterfaceDriver: 'ena', InterfaceName: 'eth0',
     DriverVersion: '', DriverVersionSource: 'none', DriverBuild: 'unknown', KernelRelease: '',
-    OsFamily: 'linux', OsId: '', OsVersion: '', OsName: '', CollectedAt: COLLECTED_AT, CollectorVersion: '1', Errors: '',
+    OsFamily: 'linux', OsId: '', OsIdLike: '', OsVersion: '', OsName: '', CollectedAt: COLLECTED_AT, CollectorVersion: '1', Errors: '',
     ...overrides,
   };
 }
@@ -30,7 +30,7 @@ function windows(driverVersion: string, osName: string, osVersion: string): Entr
   return {
     DriverPresent: 'true', DriverLoaded: 'true', InterfaceDriver: 'ena', InterfaceName: 'Ethernet',
     DriverVersion: driverVersion, DriverVersionSource: 'windows-adapter', DriverBuild: 'windows', KernelRelease: '',
-    OsFamily: 'windows', OsId: 'windows', OsVersion: osVersion, OsName: osName, CollectedAt: COLLECTED_AT, CollectorVersion: '1', Errors: '',
+    OsFamily: 'windows', OsId: 'windows', OsIdLike: '', OsVersion: osVersion, OsName: osName, CollectedAt: COLLECTED_AT, CollectorVersion: '1', Errors: '',
   };
 }
 
@@ -59,7 +59,7 @@ export const DEMO_GUESTS: readonly Guest[] = [
   {
     instanceId: 'i-0a11c0ffee0000012',
     platform: { PlatformType: 'Windows', PlatformName: 'Microsoft Windows Server 2022 Datacenter', PlatformVersion: '10.0.20348' },
-    entry: windows('2.8.0', 'Microsoft Windows Server 2022 Datacenter', '10.0.20348'),
+    entry: windows('2.11.0', 'Microsoft Windows Server 2022 Datacenter', '10.0.20348'),
   },
   {
     instanceId: 'i-0a11c0ffee0000013',

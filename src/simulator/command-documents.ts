@@ -139,6 +139,7 @@ const collectEnaDriverInventory: CommandDocument = (_parameters, env) => {
     KernelRelease: windows ? '' : guest.kernelRelease,
     OsFamily: guest.osFamily,
     OsId: guest.spec.osId,
+    OsIdLike: guest.spec.osIdLike ?? '',
     OsVersion: windows ? guest.kernelRelease : guest.spec.osVersion,
     OsName: guest.spec.osName,
     CollectedAt: `${env.now.toISOString().slice(0, 19)}Z`,

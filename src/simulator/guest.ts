@@ -24,6 +24,8 @@ export interface GuestSpec {
   readonly osFamily: OsFamily;
   /** `amzn`, `ubuntu`, `rhel`, `sles`, `windows`... (the `ID` of /etc/os-release). */
   readonly osId: string;
+  /** os-release `ID_LIKE` (`rhel centos fedora` on Rocky Linux); absent: none. */
+  readonly osIdLike?: string;
   /** `2`, `2023`, `22.04`, `8.3`; on Windows the Server release: `2012 R2`, `2019`, `2022`. */
   readonly osVersion: string;
   readonly osName: string;

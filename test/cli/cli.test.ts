@@ -89,10 +89,10 @@ describe('ena-guard demo', () => {
     );
     expect(verdicts['i-0a11c0ffee0000001']).toMatch(/^COMPLIANT kernel 6\.1\.112-124\.190\.amzn2023\.x86_64 \(in-tree ENA driver\) >= 4\.14\.186/);
     expect(verdicts['i-0a11c0ffee0000002']).toMatch(/^NON_COMPLIANT kernel 5\.4\.0-1018-aws \(in-tree ENA driver\) < 5\.4\.0-1025-aws for ubuntu 20\.04/);
-    expect(verdicts['i-0a11c0ffee0000003']).toMatch(/^NON_COMPLIANT ENA driver 2\.1\.3g < 2\.2\.10 \(Linux, out-of-tree\)/);
+    expect(verdicts['i-0a11c0ffee0000003']).toMatch(/^NON_COMPLIANT ENA driver 2\.1\.3g < 2\.10\.0 \(Linux, out-of-tree\)/);
     expect(verdicts['i-0a11c0ffee0000004']).toMatch(/^NON_COMPLIANT ENA driver unknown: no Custom:EnaDriver inventory/);
     expect(verdicts['i-0a11c0ffee0000005']).toMatch(/^NON_COMPLIANT No ENA driver in the guest/);
-    expect(verdicts['i-0a11c0ffee0000012']).toMatch(/^COMPLIANT ENA driver 2\.8\.0 >= 2\.4\.0 \(Windows\)/);
+    expect(verdicts['i-0a11c0ffee0000012']).toMatch(/^COMPLIANT ENA driver 2\.11\.0 >= 2\.10\.0 \(Windows\)/);
     expect(verdicts['i-0a11c0ffee0000013']).toMatch(/^NON_COMPLIANT ENA driver 2\.5\.0 was rolled back/);
     expect(verdicts['i-0a11c0ffee0000014']).toMatch(/^NON_COMPLIANT ENA driver unknown: instance is not managed/);
   });

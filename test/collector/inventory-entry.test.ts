@@ -18,12 +18,13 @@ describe('parseEnaDriverInventoryEntry', () => {
         driverLoaded: true,
         interfaceDriver: 'ena',
         interfaceName: 'eth0',
-        driverVersion: '2.8.1g',
+        driverVersion: '2.17.0g',
         driverVersionSource: 'modinfo',
         driverBuild: 'out-of-tree',
         kernelRelease: '4.14.186-146.268.amzn2.x86_64',
         osFamily: 'linux',
         osId: 'amzn',
+        osIdLike: ['centos', 'rhel', 'fedora'],
         osVersion: '2',
         osName: 'Amazon Linux 2',
         collectedAt: '2026-01-05T10:00:00Z',
@@ -51,6 +52,7 @@ describe('parseEnaDriverInventoryEntry', () => {
         kernelRelease: undefined,
         osFamily: 'windows',
         osId: '',
+        osIdLike: [],
         osVersion: '',
         osName: '',
         collectedAt: '',
@@ -96,6 +98,6 @@ describe('parseEnaDriverInventoryEntries', () => {
     const parsed = parseEnaDriverInventoryEntries([entry, { ...entry, DriverVersion: '1.0.0' }]);
 
     // Assess
-    expect(parsed.ok && parsed.value?.driverVersion).toBe('2.8.1g');
+    expect(parsed.ok && parsed.value?.driverVersion).toBe('2.17.0g');
   });
 });

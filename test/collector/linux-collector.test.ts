@@ -71,6 +71,7 @@ describe('the Linux collector script', () => {
         KernelRelease: OUT_OF_TREE_KERNEL,
         OsFamily: 'linux',
         OsId: 'amzn',
+        OsIdLike: 'centos rhel fedora',
         OsVersion: '2',
         OsName: 'Amazon Linux 2',
         CollectedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/) as unknown as string,
@@ -115,7 +116,7 @@ describe('the Linux collector script', () => {
     });
   });
 
-  it('records an old 1.5.0K driver as reporting its own version', () => {
+  it('records an old 1.5.0K driver as the in-kernel copy, judged by its kernel (in-tree)', () => {
     // Prepare
     const kernel = '4.4.0-1128-aws';
     const guest: FakeGuest = {
@@ -139,7 +140,7 @@ describe('the Linux collector script', () => {
       InterfaceDriver: 'ena',
       DriverVersion: '1.5.0K',
       DriverVersionSource: 'modinfo',
-      DriverBuild: 'out-of-tree',
+      DriverBuild: 'in-tree',
       KernelRelease: kernel,
       OsId: 'ubuntu',
       OsVersion: '16.04',

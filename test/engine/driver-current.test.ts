@@ -80,10 +80,10 @@ describe('ena-driver-current periodic sweep', () => {
   it('judges each instance from its inventory and reads inventory only where the verdict needs it', async () => {
     const summary = await run(configEvent('periodic'));
 
-    expect(verdictOf(current.InstanceId)).toMatchObject({ ComplianceType: 'COMPLIANT', Annotation: 'ENA driver 2.8.1g >= 2.2.10 (Linux, out-of-tree).' });
+    expect(verdictOf(current.InstanceId)).toMatchObject({ ComplianceType: 'COMPLIANT', Annotation: 'ENA driver 2.17.0g >= 2.10.0 (Linux, out-of-tree).' });
     expect(verdictOf(outdated.InstanceId)).toMatchObject({
       ComplianceType: 'NON_COMPLIANT',
-      Annotation: 'ENA driver 2.1.3g < 2.2.10 (Linux, out-of-tree); run EnaGuard-UpdateEnaDriver.',
+      Annotation: 'ENA driver 2.1.3g < 2.10.0 (Linux, out-of-tree); run EnaGuard-UpdateEnaDriver.',
     });
     expect(verdictOf(noInventory.InstanceId)).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringContaining('no Custom:EnaDriver inventory') });
     expect(verdictOf(unmanaged.InstanceId)).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringContaining('not managed by Systems Manager') });
@@ -211,7 +211,7 @@ describe('ena-driver-current over the SDK\'s real retry', () => {
     await run(configEvent('change-compliant'), ssm);
 
     expect(calls).toBe(2);
-    expect(evaluations()).toEqual([expect.objectContaining({ ComplianceType: 'COMPLIANT', Annotation: 'ENA driver 2.8.1g >= 2.2.10 (Linux, out-of-tree).' })]);
+    expect(evaluations()).toEqual([expect.objectContaining({ ComplianceType: 'COMPLIANT', Annotation: 'ENA driver 2.17.0g >= 2.10.0 (Linux, out-of-tree).' })]);
     ssmMock.reset();
   });
 });

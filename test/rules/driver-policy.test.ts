@@ -3,6 +3,10 @@ import { inTreeInventory, linuxInventory, windowsInventory } from '../support/in
 import {
   assessDriver,
   DEFAULT_KERNEL_MINIMUMS,
+  distributionParent,
+  KNOWN_BAD_LINUX_DRIVER_RELEASES,
+  knownBadReleasesParameter,
+  LINUX_SECURITY_FIX_DRIVER_VERSION,
   kernelFlavour,
   linuxDriverBuild,
   mergeKernelMinimums,
@@ -15,6 +19,7 @@ import {
 const defaultPolicy: DriverPolicy = {
   linuxMinimumDriverVersion: '2.2.10',
   windowsMinimumDriverVersion: '2.4.0',
+  requireSecurityFixes: false,
   kernelMinimums: [],
 };
 
@@ -253,6 +258,8 @@ describe('assessDriver', () => {
     ['2.1.0K on Ubuntu 20.04 at exactly 5.4.0-1025-aws, the kernel the policy names', linuxInventory({ driverVersion: '2.1.0K', kernelRelease: '5.4.0-1025-aws', osId: 'ubuntu', osVersion: '20.04' }), 'current', '5.4.0-1025-aws'],
     ['2.0.3K on RHEL 8.3 at exactly its minimum kernel', linuxInventory({ driverVersion: '2.0.3K', kernelRelease: '4.18.0-240.1.1.el8_3.x86_64', osId: 'rhel', osVersion: '8.3' }), 'current', '4.18.0-240.1.1.el8_3'],
     ['1.5.0K on an Amazon Linux 2 kernel below 4.14.186', linuxInventory({ driverVersion: '1.5.0K', kernelRelease: '4.14.146-119.123.amzn2.x86_64' }), 'outdated', '4.14.186'],
+    // Printed in lower case by some kernels: isc-projects/ethq issue 15 quotes `version: 1.2.0k`.
+    ['1.2.0k (lower case) on an Amazon Linux 2 kernel above 4.14.186', linuxInventory({ driverVersion: '1.2.0k', kernelRelease: '4.14.192-147.314.amzn2.x86_64' }), 'current', '4.14.186'],
   ])('judges the in-kernel driver %s by its kernel, not on the amzn-drivers scale', (_label, inventory, status, minimum) => {
     // Act
     const assessment = assessDriver(inventory, defaultPolicy);
@@ -266,6 +273,7 @@ describe('assessDriver', () => {
     ['Fedora', inTreeInventory('6.5.6-300.fc39.x86_64', 'fedora', '39'), 'no kernel minimum for distribution "fedora"'],
     ['an Ubuntu -generic kernel, where the table lists -aws', inTreeInventory('5.15.0-91-generic', 'ubuntu', '22.04'), 'no published minimum for the generic kernel'],
     ['Oracle Linux on UEK, which is not RHEL\'s kernel', inTreeInventory('5.15.0-200.131.27.el9uek.x86_64', 'ol', '9.3'), 'no published minimum for the uek kernel'],
+    ['a RHEL rebuild on a RHEL release older than every RHEL row (Rocky 8.2 is judged, Rocky 7 is not)', { ...inTreeInventory('3.10.0-1160.el7.x86_64', 'centos', '7'), osIdLike: ['rhel', 'fedora'] }, 'no kernel minimum for rhel 7 (centos is judged as rhel)'],
     ['RHEL 7, older than every RHEL row', inTreeInventory('3.10.0-1160.el7.x86_64', 'rhel', '7.9'), 'no kernel minimum for rhel 7.9'],
   ])('gives %s an outcome of its own: no published minimum', (_label, inventory, detail) => {
     // Act
@@ -298,5 +306,79 @@ describe('assessDriver', () => {
 
     // Assess
     expect(assessment).toMatchObject({ kind: 'unknown', cause });
+  });
+});
+
+describe('rebuilds and parents', () => {
+  it.each([
+    ['Rocky Linux by its ID', 'rocky', [], 'rhel'],
+    ['Oracle Linux, whose ID_LIKE names only fedora', 'ol', ['fedora'], 'rhel'],
+    ['a RHEL rebuild the table does not know, through ID_LIKE', 'navy', ['rhel', 'fedora'], 'rhel'],
+    ['CentOS Stream by its ID', 'centos', ['rhel', 'fedora'], 'rhel'],
+    ['Debian, whose ID_LIKE names no parent with rows', 'raspbian', ['debian'], undefined],
+    ['Fedora, which is nobody\'s rebuild', 'fedora', [], undefined],
+  ])('maps %s', (_label, osId, osIdLike, parent) => {
+    expect(distributionParent(osId, osIdLike)).toBe(parent);
+  });
+
+  it('judges CentOS Stream 9 (ID_LIKE="rhel fedora") by the RHEL rows, with its own name in the assessment', () => {
+    // Act
+    const assessment = assessDriver({ ...inTreeInventory('5.14.0-362.8.1.el9.x86_64', 'centos', '9'), osIdLike: ['rhel', 'fedora'] }, defaultPolicy);
+
+    // Assess
+    expect(assessment).toMatchObject({ kind: 'kernel', status: 'current', row: { osId: 'rhel', osVersion: '8.3' }, judgedAs: 'centos' });
+  });
+
+  it('judges an unknown RHEL rebuild through ID_LIKE only when the table has no row of its own', () => {
+    // Prepare
+    const inventory = { ...inTreeInventory('4.18.0-193.el8.x86_64', 'navy', '8.2'), osIdLike: ['rhel', 'fedora'] };
+
+    // Act
+    const byParent = assessDriver(inventory, defaultPolicy);
+    const byOwnRow = assessDriver(inventory, { ...defaultPolicy, kernelMinimums: [{ osId: 'navy', osVersion: undefined, minimumKernel: '4.18.0-100' }] });
+
+    // Assess
+    expect(byParent).toMatchObject({ kind: 'kernel', status: 'outdated', row: { osId: 'rhel' }, judgedAs: 'navy' });
+    expect(byOwnRow).toMatchObject({ kind: 'kernel', status: 'current', row: { osId: 'navy' }, judgedAs: undefined });
+  });
+});
+
+describe('known-bad releases and the security-fix floor', () => {
+  it.each([
+    ['2.2.11g, the first release with the RSS hash bug', '2.2.11g', 'known-bad', 'RSS hash bug'],
+    ['2.6.0g, the last release with the RSS hash bug', '2.6.0g', 'known-bad', 'RSS hash bug'],
+    ['2.6.1g, past the RSS hash bug', '2.6.1g', 'current', undefined],
+    ['2.8.1g, the first release of the PPS regression', '2.8.1g', 'known-bad', 'PPS regression, reverted in 2.8.4'],
+    ['2.8.4g, the revert', '2.8.4g', 'current', undefined],
+    ['2.2.10g, just before the RSS hash bug', '2.2.10g', 'current', undefined],
+  ])('judges %s against a lowered minimum of 2.2.10', (_label, driverVersion, status, defect) => {
+    // Act
+    const assessment = assessDriver(linuxInventory({ driverVersion }), defaultPolicy);
+
+    // Assess
+    expect(assessment).toMatchObject({ kind: 'driver', status });
+    expect(assessment.kind === 'driver' ? assessment.knownBad?.defect : 'not a driver').toBe(defect);
+  });
+
+  it('raises the out-of-tree minimum to 2.17.0 with requireSecurityFixes and says so', () => {
+    // Act
+    const assessment = assessDriver(linuxInventory({ driverVersion: '2.16.0g' }), { ...defaultPolicy, requireSecurityFixes: true });
+
+    // Assess
+    expect(assessment).toMatchObject({ kind: 'driver', status: 'outdated', minimum: { text: LINUX_SECURITY_FIX_DRIVER_VERSION }, securityFloor: true });
+  });
+
+  it('leaves Windows and the in-tree driver to their own minimums when requireSecurityFixes is on', () => {
+    // Act
+    const windows = assessDriver(windowsInventory('2.4.0', 'Microsoft Windows Server 2022 Datacenter', '10.0.20348'), { ...defaultPolicy, requireSecurityFixes: true });
+    const inTree = assessDriver(inTreeInventory('6.1.61-85.141.amzn2023.x86_64', 'amzn', '2023'), { ...defaultPolicy, requireSecurityFixes: true });
+
+    // Assess
+    expect(windows).toMatchObject({ kind: 'driver', status: 'current', securityFloor: false });
+    expect(inTree).toMatchObject({ kind: 'kernel', status: 'current' });
+  });
+
+  it('writes the known-bad list in the runbook\'s form, from the same constant', () => {
+    expect(knownBadReleasesParameter(KNOWN_BAD_LINUX_DRIVER_RELEASES)).toBe('2.2.11-2.6.0,2.8.1-2.8.3');
   });
 });
