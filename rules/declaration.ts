@@ -38,7 +38,7 @@ export interface RuleTriggers {
 /** A value the remediation passes as `StaticValue`. */
 export type StaticRemediationValue =
   /** The template parameter behind this rule parameter: the runbook gets exactly what the rule reads. */
-  | { readonly ruleParameter: string }
+  | { readonly ruleParameter: string; readonly mayBeEmpty?: boolean }
   /** A parameter of the hand-written template (infra/base.yaml), such as RemediationCreateBackupImage. */
   | { readonly templateParameter: string }
   | { readonly literal: string }

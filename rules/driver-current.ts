@@ -328,8 +328,16 @@ export const driverCurrentRule = instanceRule({
     document: UPDATE_DRIVER_RUNBOOK,
     resourceIdParameter: 'InstanceId',
     staticParameters: {
+      // One policy: the runbook compares the guest with exactly the thresholds this rule reads.
+      LinuxMinimumDriverVersion: { ruleParameter: 'linuxMinimumDriverVersion' },
+      WindowsMinimumDriverVersion: { ruleParameter: 'windowsMinimumDriverVersion' },
+      RequireSecurityFixes: { ruleParameter: 'requireSecurityFixes' },
+      KernelMinimums: { ruleParameter: 'kernelMinimums', mayBeEmpty: true },
       CreateBackupImage: { templateParameter: 'RemediationCreateBackupImage' },
       CollectorDocumentName: { templateValue: { Ref: 'EnaDriverCollectorDocument' } },
+      AssessLinuxDocumentName: { templateValue: { Ref: 'AssessEnaDriverLinuxDocument' } },
+      AssessWindowsDocumentName: { templateValue: { Ref: 'AssessEnaDriverWindowsDocument' } },
+      KernelUpdateDocumentName: { templateValue: { Ref: 'UpdateLinuxKernelDocument' } },
       InventoryAssociationId: {
         templateValue: { 'Fn::If': ['CreateInventoryAssociation', { 'Fn::GetAtt': ['InventoryAssociation', 'AssociationId'] }, { Ref: 'ExistingInventoryAssociationId' }] },
       },

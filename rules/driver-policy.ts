@@ -78,6 +78,14 @@ export function knownBadReleasesParameter(releases: readonly KnownBadRelease[]):
 /** The Windows Server releases whose ENA driver range differs from "latest". */
 export type WindowsServerRelease = '2008 R2' | '2012' | '2012 R2' | '2022';
 
+/** The version Win32_OperatingSystem reports for each of those releases (6.1 is 2008 R2, build 20348 is 2022). */
+export const WINDOWS_SERVER_VERSIONS: Readonly<Record<WindowsServerRelease, string>> = {
+  '2008 R2': '6.1',
+  '2012': '6.2',
+  '2012 R2': '6.3',
+  '2022': '10.0.20348',
+};
+
 /** The newest ENA driver each old Windows Server can run (2.7.0 refuses to install on 2012 / 2012 R2; 2.4.0 dropped 2008 R2). */
 export const WINDOWS_DRIVER_CEILINGS: Readonly<Partial<Record<WindowsServerRelease, string>>> = {
   '2008 R2': '2.2.3',
@@ -304,12 +312,12 @@ export function recogniseWindowsServer(caption: string, version: string): Window
   if (/\b(2016|2019|2025)\b/.test(name)) return undefined;
   const numbers = parseOsVersion(version);
   if (!numbers) return undefined;
-  const [major, minor, build] = numbers;
-  if (major === 6 && minor === 1) return '2008 R2';
-  if (major === 6 && minor === 2) return '2012';
-  if (major === 6 && minor === 3) return '2012 R2';
-  if (major === 10 && minor === 0 && build === 20348) return '2022';
-  return undefined;
+  // A release's version names as many components as tell it apart (6.3 for 2012 R2, 10.0.20348 for 2022).
+  const releases = Object.entries(WINDOWS_SERVER_VERSIONS) as [WindowsServerRelease, string][];
+  return releases.find(([, known]) => {
+    const parts = parseOsVersion(known) ?? [];
+    return parts.every((part, index) => numbers[index] === part);
+  })?.[0];
 }
 
 function isRolledBackWindowsRelease(version: DriverVersion): boolean {

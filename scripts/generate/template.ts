@@ -114,7 +114,12 @@ export function ruleTemplateParameters(rules: readonly RuleDeclaration[]): Map<s
 }
 
 function staticValue(value: StaticRemediationValue): unknown {
-  if ('ruleParameter' in value) return { Ref: templateParameterName(value.ruleParameter) };
+  if ('ruleParameter' in value) {
+    const name = templateParameterName(value.ruleParameter);
+    // Config refuses an empty StaticValue (each value 1 to 256 characters): a parameter that may be
+    // empty reaches the runbook with one space after it, which its pattern and script ignore.
+    return value.mayBeEmpty === true ? { 'Fn::Sub': `\${${name}} ` } : { Ref: name };
+  }
   if ('templateParameter' in value) return { Ref: value.templateParameter };
   if ('literal' in value) return value.literal;
   return value.templateValue;

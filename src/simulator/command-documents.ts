@@ -9,6 +9,17 @@ import {
   type DriverVersionSource,
   type EnaDriverInventoryField,
 } from '../../rules/inventory.js';
+import {
+  assessDriver,
+  parseKernelMinimums,
+  recogniseWindowsServer,
+  ROLLED_BACK_WINDOWS_DRIVER_VERSIONS,
+  WINDOWS_DRIVER_CEILINGS,
+  WINDOWS_DRIVER_FLOORS,
+  type DriverPolicy,
+} from '../../rules/driver-policy.js';
+import { compareDriverVersionText } from '../../rules/driver-version.js';
+import { parseEnaDriverInventoryEntry } from '../../rules/inventory.js';
 import type { Guest } from './guest.js';
 
 /** What a command sees of the instance it runs on. */
@@ -149,10 +160,134 @@ const collectEnaDriverInventory: CommandDocument = (_parameters, env) => {
   return outcome({ status: 'Success', stdout: JSON.stringify(content), durationSeconds: 10, inventory: { typeName: ENA_INVENTORY_TYPE, content: [content] } });
 };
 
+/** The stack's Command documents that decide, on the guest, what EnaGuard-UpdateEnaDriver does. */
+export const ASSESS_LINUX_DOCUMENT = 'EnaGuard-AssessEnaDriverLinux';
+export const ASSESS_WINDOWS_DOCUMENT = 'EnaGuard-AssessEnaDriverWindows';
+export const UPDATE_LINUX_KERNEL_DOCUMENT = 'EnaGuard-UpdateLinuxKernel';
+
+/** Text of the read-only kernel check a guest behaviour answers (`ENA_GUARD_KERNEL_UPDATE=available|pending|none`). */
+export const KERNEL_CHECK_MARKER = 'ENA_GUARD_KERNEL_UPDATE';
+
+function firstParameter(parameters: Readonly<Record<string, readonly string[]>>, name: string): string {
+  return parameters[name]?.[0] ?? '';
+}
+
+function planOutcome(lines: Readonly<Record<string, string>>, failed = false): CommandOutcome {
+  const stdout = Object.entries(lines)
+    .map(([key, value]) => `ENA_GUARD_${key}=${value}`)
+    .join('\n');
+  return outcome({ status: failed ? 'Failed' : 'Success', stdout: `${stdout}\n`, durationSeconds: 15 });
+}
+
+/** The item the collector left in the guest's custom inventory folder, parsed by the rule's parser. */
+function collectedItem(env: CommandEnvironment) {
+  const file = env.guest.customInventory(ENA_INVENTORY_TYPE);
+  if (file === undefined) return { ok: false as const, message: 'EnaGuard-CollectEnaDriverInventory has not run' };
+  return parseEnaDriverInventoryEntry(file.content[0]);
+}
+
+/**
+ * EnaGuard-AssessEnaDriverLinux, modelled with the rule's own policy (the real script is tested
+ * against that policy with sh, in test/collector). The kernel check asks the guest's registered
+ * behaviour for {@link KERNEL_CHECK_MARKER}; a guest that registered none has no newer kernel.
+ */
+const assessEnaDriverLinux: CommandDocument = (parameters, env) => {
+  if (env.guest.osFamily !== 'linux') return outcome({ status: 'Failed', stderr: 'Step AssessEnaDriverLinux skipped: platformType is not Linux' });
+  const item = collectedItem(env);
+  if (!item.ok) return planOutcome({ PLAN: 'unknown', BOUND: 'false', DETAIL: item.message }, true);
+  const inventory = item.value;
+  const bound = String(inventory.driverLoaded === true && inventory.interfaceDriver === 'ena');
+  const overrides = parseKernelMinimums(firstParameter(parameters, 'KernelMinimums'));
+  const policy: DriverPolicy = {
+    linuxMinimumDriverVersion: firstParameter(parameters, 'LinuxMinimumDriverVersion'),
+    windowsMinimumDriverVersion: '0',
+    requireSecurityFixes: firstParameter(parameters, 'RequireSecurityFixes') === 'true',
+    kernelMinimums: overrides.ok ? overrides.value : [],
+  };
+  let plan: 'current' | 'update' | 'no-minimum' | 'unknown' = 'update';
+  let detail = 'no ENA driver in the guest';
+  if (inventory.driverPresent) {
+    const assessment = assessDriver(inventory, policy);
+    if (assessment.kind === 'unknown') [plan, detail] = [assessment.cause === 'no-published-minimum' ? 'no-minimum' : 'unknown', assessment.detail];
+    else [plan, detail] = [assessment.status === 'current' ? 'current' : 'update', `${assessment.found.text} against ${assessment.minimum.text}`];
+  }
+  if (plan === 'unknown') return planOutcome({ PLAN: plan, BOUND: bound, DETAIL: detail }, true);
+  if (plan !== 'update' || firstParameter(parameters, 'CheckKernelUpdate') !== 'true') return planOutcome({ PLAN: plan, BOUND: bound, DETAIL: detail });
+  const check = env.guest.runScript(env.instanceId, [KERNEL_CHECK_MARKER]);
+  if ((check.exitCode ?? 0) !== 0) return planOutcome({ PLAN: 'unknown', BOUND: bound, DETAIL: check.stderr ?? 'the package manager could not answer' }, true);
+  const answer = /ENA_GUARD_KERNEL_UPDATE=(available|pending|none)/.exec(check.stdout ?? '')?.[1] ?? 'none';
+  return planOutcome({ PLAN: plan, BOUND: bound, KERNEL_UPDATE: answer, DETAIL: detail });
+};
+
+/** EnaGuard-AssessEnaDriverWindows, modelled with the rule's own policy. */
+const assessEnaDriverWindows: CommandDocument = (parameters, env) => {
+  if (env.guest.osFamily !== 'windows') return outcome({ status: 'Failed', stderr: 'Step AssessEnaDriverWindows skipped: platformType is not Windows' });
+  const item = collectedItem(env);
+  if (!item.ok) return planOutcome({ PLAN: 'unknown', BOUND: 'false', DETAIL: item.message }, true);
+  const inventory = item.value;
+  const bound = String(inventory.driverLoaded === true && inventory.interfaceDriver === 'ena');
+  const release = recogniseWindowsServer(inventory.osName, inventory.osVersion);
+  const ceiling = release === undefined ? undefined : WINDOWS_DRIVER_CEILINGS[release];
+  const floor = release === undefined ? undefined : WINDOWS_DRIVER_FLOORS[release];
+  const target = firstParameter(parameters, 'TargetWindowsDriverVersion');
+  const policy: DriverPolicy = { linuxMinimumDriverVersion: '0', windowsMinimumDriverVersion: firstParameter(parameters, 'WindowsMinimumDriverVersion'), requireSecurityFixes: false, kernelMinimums: [] };
+  const reference = assessDriver({ ...inventory, driverVersion: target || inventory.driverVersion || '0' }, policy);
+  const effective = reference.kind === 'driver' ? reference.minimum.text : policy.windowsMinimumDriverVersion;
+  const below = (left: string, right: string) => compareDriverVersionText(left, right) === -1;
+  if (/^(\d+)\.(\d+)/.test(inventory.osVersion) && below(inventory.osVersion.split('.').slice(0, 2).join('.'), '6.1')) {
+    return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `Windows ${inventory.osVersion} is older than Server 2008 R2` });
+  }
+  let install = ceiling ?? 'latest';
+  if (target !== '') {
+    if (ROLLED_BACK_WINDOWS_DRIVER_VERSIONS.some((version) => compareDriverVersionText(version, target) === 0)) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} was rolled back by AWS` });
+    if (ceiling !== undefined && below(ceiling, target)) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} is above ${ceiling}, the newest this Windows release can run` });
+    if (floor !== undefined && below(target, floor)) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} is below the oldest this Windows release supports` });
+    if (below(target, effective)) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} is below the policy minimum ${effective}` });
+    install = 'requested';
+  }
+  if (!inventory.driverPresent) return planOutcome({ PLAN: 'update', BOUND: bound, INSTALL: install, DETAIL: 'no ENA driver in the guest' });
+  const found = inventory.driverVersion ?? '';
+  if (target !== '') {
+    return compareDriverVersionText(found, target) === 0
+      ? planOutcome({ PLAN: 'current', BOUND: bound, DETAIL: `driver ${found} is the requested ${target}` })
+      : planOutcome({ PLAN: 'update', BOUND: bound, INSTALL: install, DETAIL: `driver ${found} is not the requested ${target}` });
+  }
+  const assessment = assessDriver(inventory, policy);
+  if (assessment.kind !== 'driver') return planOutcome({ PLAN: 'unknown', BOUND: bound, DETAIL: assessment.kind === 'unknown' ? assessment.detail : 'not a Windows driver' }, true);
+  if (assessment.status === 'current') return planOutcome({ PLAN: 'current', BOUND: bound, DETAIL: `driver ${found} >= ${assessment.minimum.text}` });
+  return planOutcome({ PLAN: 'update', BOUND: bound, INSTALL: install, DETAIL: `driver ${found} ${assessment.status} against ${assessment.minimum.text}` });
+};
+
+/**
+ * The package-manager command EnaGuard-UpdateLinuxKernel runs on a distribution, or undefined for
+ * none: dnf where the release ships it (Amazon Linux 2023, RHEL and its rebuilds from 8), else yum.
+ */
+export function kernelUpdateCommand(osId: string, osVersion: string): string | undefined {
+  const major = Number.parseInt(osVersion, 10);
+  if (osId === 'amzn') return major === 2023 ? 'dnf upgrade -y kernel' : 'yum update -y kernel';
+  if (['rhel', 'rocky', 'almalinux', 'centos', 'ol'].includes(osId)) return major >= 8 ? 'dnf upgrade -y kernel' : 'yum update -y kernel';
+  if (osId === 'ubuntu') return 'apt-get install -y linux-aws';
+  if (osId === 'sles') return 'zypper --non-interactive update kernel-default';
+  return undefined;
+}
+
+/** EnaGuard-UpdateLinuxKernel: the distribution's update command, answered by the guest's registered behaviour. */
+const updateLinuxKernel: CommandDocument = (_parameters, env) => {
+  if (env.guest.osFamily !== 'linux') return outcome({ status: 'Failed', stderr: 'Step UpdateLinuxKernel skipped: platformType is not Linux' });
+  const command = kernelUpdateCommand(env.guest.spec.osId, env.guest.spec.osVersion);
+  if (command === undefined) return outcome({ status: 'Failed', stderr: `EnaGuard: no kernel update path for distribution ${env.guest.spec.osId}` });
+  const result = env.guest.runScript(env.instanceId, [command]);
+  const exitCode = result.exitCode ?? 0;
+  return { status: exitCode === 0 ? 'Success' : 'Failed', responseCode: exitCode, stdout: result.stdout ?? '', stderr: result.stderr ?? '', durationSeconds: result.durationSeconds ?? 5, reboot: false };
+};
+
 /** The Command documents the simulator knows, by name. */
 export const KNOWN_COMMAND_DOCUMENTS: Readonly<Record<string, CommandDocument>> = {
   'AWS-RunShellScript': runScriptDocument('linux'),
   'AWS-RunPowerShellScript': runScriptDocument('windows'),
   'AWS-ConfigureAWSPackage': configureAwsPackage,
   [COLLECT_INVENTORY_DOCUMENT]: collectEnaDriverInventory,
+  [ASSESS_LINUX_DOCUMENT]: assessEnaDriverLinux,
+  [ASSESS_WINDOWS_DOCUMENT]: assessEnaDriverWindows,
+  [UPDATE_LINUX_KERNEL_DOCUMENT]: updateLinuxKernel,
 };

@@ -7,7 +7,18 @@ export { SUPPORTED_ACTIONS } from './actions/index.js';
 export type { AutoScalingGroupSettings, AutoScalingInstanceDetails, LifecycleState } from './autoscaling-model.js';
 export { CallLog, type ApiCallRecord, type FaultPoint } from './call-log.js';
 export { VirtualClock } from './clock.js';
-export { COLLECT_INVENTORY_DOCUMENT, ENA_INVENTORY_TYPE, KNOWN_COMMAND_DOCUMENTS, type CommandDocument, type CommandOutcome } from './command-documents.js';
+export {
+  ASSESS_LINUX_DOCUMENT,
+  ASSESS_WINDOWS_DOCUMENT,
+  COLLECT_INVENTORY_DOCUMENT,
+  ENA_INVENTORY_TYPE,
+  KERNEL_CHECK_MARKER,
+  kernelUpdateCommand,
+  KNOWN_COMMAND_DOCUMENTS,
+  UPDATE_LINUX_KERNEL_DOCUMENT,
+  type CommandDocument,
+  type CommandOutcome,
+} from './command-documents.js';
 export { loadDocument, parseDocument, validateDocument, type AutomationDocument, type DocumentContent, type StepDefinition } from './document.js';
 export { DEFAULT_EC2_TIMINGS, type Ec2Timings, type InstanceExtras } from './ec2-model.js';
 export {

@@ -77,17 +77,17 @@ export interface CollectorRun {
   readonly files: readonly string[];
 }
 
-function stub(directory: string, name: string, body: string): void {
+export function stub(directory: string, name: string, body: string): void {
   const path = join(directory, name);
   writeFileSync(path, `#!/bin/sh\n${body}\n`);
   chmodSync(path, 0o755);
 }
 
-function heredoc(text: string): string {
+export function heredoc(text: string): string {
   return `cat <<'ENA_GUARD_EOF'\n${text}\nENA_GUARD_EOF`;
 }
 
-function locate(tool: string): string {
+export function locate(tool: string): string {
   return execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
 }
 

@@ -61,6 +61,33 @@ const SAMPLES: Record<string, { valid: readonly string[]; invalid: readonly stri
     valid: ['EnaGuard-CollectEnaDriverInventory', 'team-a-EnaGuard-CollectEnaDriverInventory'],
     invalid: ['', 'AWS-RunShellScript', 'EnaGuard-CollectEnaDriverInventoryX', 'Team-EnaGuard-CollectEnaDriverInventory', 'team-a-AWS-RunShellScript'],
   },
+  AssessLinuxDocumentName: {
+    valid: ['EnaGuard-AssessEnaDriverLinux', 'team-a-EnaGuard-AssessEnaDriverLinux'],
+    invalid: ['', 'AWS-RunShellScript', 'EnaGuard-AssessEnaDriverWindows', 'team-a-AWS-RunShellScript'],
+  },
+  AssessWindowsDocumentName: {
+    valid: ['EnaGuard-AssessEnaDriverWindows', 'team-a-EnaGuard-AssessEnaDriverWindows'],
+    invalid: ['', 'AWS-RunPowerShellScript', 'EnaGuard-AssessEnaDriverLinux'],
+  },
+  KernelUpdateDocumentName: {
+    valid: ['EnaGuard-UpdateLinuxKernel', 'team-a-EnaGuard-UpdateLinuxKernel'],
+    invalid: ['', 'AWS-RunShellScript', 'EnaGuard-UpdateLinuxKernelX'],
+  },
+  LinuxMinimumDriverVersion: { valid: ['2.10.0', '2.8.1g', '2.17.0'], invalid: ['', 'latest', "2.10.0'; reboot", '2.10.0 '] },
+  WindowsMinimumDriverVersion: { valid: ['2.10.0', '2.4.0.0'], invalid: ['', '2.x', '2.4.0; reboot'] },
+  SecurityFixDriverVersion: { valid: ['2.17.0'], invalid: ['', 'latest', "2.17.0'"] },
+  RequireSecurityFixes: { valid: ['true', 'false'], invalid: ['yes', ''] },
+  CheckKernelUpdate: { valid: ['true', 'false'], invalid: ['yes', ''] },
+  KernelMinimums: {
+    valid: ['', ' ', 'amzn=4.14.186 ', 'amzn=4.14.186,ubuntu:20.04=5.4.0-1025-aws', 'rocky:9=5.14.0-70.13.1.el9_0 '],
+    invalid: ['amzn', 'amzn=latest', "amzn=4.14.186'; reboot; '", 'amzn=4.14.186;rhel=4.18.0'],
+  },
+  DefaultKernelMinimums: { valid: ['amzn=4.14.186,rhel:8.3=4.18.0-240.1.1.el8_3'], invalid: ["amzn=4.14'", 'amzn'] },
+  KnownBadDriverVersions: { valid: ['', '2.2.11-2.6.0,2.8.1-2.8.3'], invalid: ['2.2.11', '2.2.11-2.6.0;reboot', "2.2.11-2.6.0'"] },
+  DistributionParents: { valid: ['', 'rocky=rhel,ol=rhel'], invalid: ['rocky', 'Rocky=rhel', "rocky=rhel'"] },
+  IdLikeParents: { valid: ['', 'rhel', 'rhel,suse'], invalid: ['RHEL', "rhel'", 'rhel fedora'] },
+  RolledBackDriverVersions: { valid: ['', '2.2.4,2.5.0'], invalid: ['2.2.4;2.5.0', "2.5.0'", 'latest'] },
+  WindowsDriverLimits: { valid: ['', '6.1<=2.2.3,10.0.20348>=2.4.0'], invalid: ['6.1=2.2.3', "6.1<=2.2.3'", '2008R2<=2.2.3'] },
   RunbookName: {
     valid: ['EnaGuard-ReplaceImageWithEna', 'team-a-EnaGuard-ReplaceImageWithEna'],
     invalid: ['', 'AWS-StopEC2Instance', 'EnaGuard-EnableEnaSupport', 'x EnaGuard-ReplaceImageWithEna'],

@@ -7,6 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Faults, SUPPORTED_ACTIONS, substitute, type AccountModel, type AutomationDocument, type FaultRule, type LifecycleState, type SimulationResult } from '../../src/simulator/index.js';
 import {
+  AMAZON_LINUX_2_NEW_DRIVER,
+  AMAZON_LINUX_2_NEW_KERNEL,
   AMAZON_LINUX_2_OLD_KERNEL,
   AUTO_SCALING_GROUP,
   INSTANCE_ID,
@@ -35,7 +37,7 @@ const AMAZON_LINUX_2: Scenario = {
   guest: AMAZON_LINUX_2_OLD_KERNEL,
   behaviours: (guest) => {
     answersKernelCheck(guest, 'available');
-    installsKernel(guest, UPDATE_COMMANDS.yum, '4.14.355-275.570.amzn2.x86_64', { present: true, version: '2.8.1g', source: 'out-of-tree' });
+    installsKernel(guest, UPDATE_COMMANDS.yum, AMAZON_LINUX_2_NEW_KERNEL, AMAZON_LINUX_2_NEW_DRIVER);
   },
 };
 const WINDOWS_2022: Scenario = { guest: WINDOWS_2022_OLD_DRIVER };
@@ -53,7 +55,7 @@ function expectRefusedMember(account: AccountModel, result: SimulationResult, st
   expect(result.failureMessage).toMatch(/a reboot can fail the group's health checks, and the group then replaces the instance/);
   expect(result.failureMessage).toMatch(/Put it in Standby first \(aws autoscaling enter-standby\), then run again/);
   expect(result.failureMessage).toMatch(/Nothing was changed\./);
-  // The call log: nothing changed, no command of any kind (not even the read-only collector), no inventory gather started.
+  // The call log: nothing changed, no command of any kind (not even the read-only collector or assessment), no inventory gather started.
   expect(changesMade(account)).toEqual([]);
   expect(account.calls.calls({ operation: 'CreateImage' })).toEqual([]);
   expect(account.calls.calls({ operation: 'RebootInstances' })).toEqual([]);
@@ -163,6 +165,7 @@ describe('EnaGuard-UpdateEnaDriver lets an Auto Scaling group member in Standby 
     expect(changesMade(member)).toEqual(changesMade(standalone));
     expect(changesMade(member)).toEqual(expect.arrayContaining(['CreateImage', 'RebootInstances']));
     expect(member.calls.calls({ operation: 'DescribeAutoScalingInstances' })).toHaveLength(1);
+    expect(member.calls.calls({ operation: 'StartAssociationsOnce' })).toHaveLength(1);
     expect(member.autoscaling.member(INSTANCE_ID)).toMatchObject({ AutoScalingGroupName: AUTO_SCALING_GROUP, LifecycleState: 'Standby' });
     expect(invariantViolations(member, memberResult)).toEqual([]);
   });
@@ -181,7 +184,9 @@ describe('EnaGuard-UpdateEnaDriver and instances in no Auto Scaling group', () =
     expect(result.trace.find((step) => step.stepName === 'readAutoScalingMembership')?.outputs).toEqual({ InstanceIds: [], LifecycleStates: [] });
     expect(result.trace.find((step) => step.stepName === 'checkAutoScalingStandby')?.nextStep).toBe('assertManagedAndOnline');
     expect(account.calls.calls({ operation: 'DescribeAutoScalingInstances' }).map((call) => call.input)).toEqual([{ InstanceIds: [INSTANCE_ID] }]);
-    expect(result.outputs['reportUpdated.KernelRelease']).toBe('4.14.355-275.570.amzn2.x86_64');
+    expect(stepsRun(result).at(-1)).toBe('reportUpdated');
+    expect(account.guest(INSTANCE_ID).kernelRelease).toBe(AMAZON_LINUX_2_NEW_KERNEL);
+    expect(result.outputs['assessLinuxAfter.Output']).toMatch(/^ENA_GUARD_PLAN=current\n/);
   });
 
   it('updates a standalone instance when another instance of the account is InService in a group', async () => {

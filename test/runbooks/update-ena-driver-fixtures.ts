@@ -1,15 +1,19 @@
 /**
  * Scenarios for EnaGuard-UpdateEnaDriver: guests (Windows and Linux, before an update), the way
- * their package managers answer the runbook's scripts, accounts built from SDK-typed fixtures,
- * and the invariants every run must keep, whatever fails.
+ * their package managers answer the stack's kernel check and kernel update, accounts built from
+ * SDK-typed fixtures, and the invariants every run must keep, whatever fails.
  */
 import type { Instance } from '@aws-sdk/client-ec2';
 import type { AssociationDescription } from '@aws-sdk/client-ssm';
 import { parseEnaDriverInventoryEntries, type EnaDriverInventory } from '../../rules/inventory.js';
 import {
+  ASSESS_LINUX_DOCUMENT,
+  ASSESS_WINDOWS_DOCUMENT,
   AccountModel,
   COLLECT_INVENTORY_DOCUMENT,
   ENA_INVENTORY_TYPE,
+  INVENTORY_GATHER_SECONDS,
+  KERNEL_CHECK_MARKER,
   KNOWN_COMMAND_DOCUMENTS,
   loadDocument,
   simulate,
@@ -49,14 +53,14 @@ function windowsGuest(release: string, build: string, driverVersion: string | un
   };
 }
 
-/** Windows Server 2022 still on 2.2.3 (carried over from an older image): below the 2.4.0 floor. */
+/** Windows Server 2022 still on 2.2.3 (carried over from an older image): below the 2.4.0 floor and the 2.10.0 minimum. */
 export const WINDOWS_2022_OLD_DRIVER = windowsGuest('2022', '10.0.20348', '2.2.3');
 /** Windows Server 2012 R2 on 2.2.3: it can run at most 2.6.0. */
 export const WINDOWS_2012_R2_OLD_DRIVER = windowsGuest('2012 R2', '6.3.9600', '2.2.3');
 /** Windows Server 2008 R2 on 2.2.2: it can run at most 2.2.3. */
 export const WINDOWS_2008_R2_OLD_DRIVER = windowsGuest('2008 R2', '6.1.7601', '2.2.2');
-/** Windows Server 2019 on 2.6.0: meets the 2.4.0 minimum. */
-export const WINDOWS_2019_CURRENT = windowsGuest('2019', '10.0.17763', '2.6.0');
+/** Windows Server 2019 on 2.10.0: meets the 2.10.0 minimum. */
+export const WINDOWS_2019_CURRENT = windowsGuest('2019', '10.0.17763', '2.10.0');
 /** A guest with the given Windows driver version, for tables. */
 export function windows(release: '2008 R2' | '2012 R2' | '2019' | '2022', driverVersion: string | undefined): GuestSpec {
   const builds = { '2008 R2': '6.1.7601', '2012 R2': '6.3.9600', '2019': '10.0.17763', '2022': '10.0.20348' } as const;
@@ -67,10 +71,13 @@ function linuxGuest(osId: string, osVersion: string, osName: string, kernelRelea
   return { osFamily: 'linux', osId, osVersion, osName, kernelRelease, enaDriver, ssmAgent: true, agentVersion: '3.3.1142.0' };
 }
 
-/** Amazon Linux 2 on an old 4.14 kernel whose ENA driver reports 2.1.3g (below 2.2.10). */
+/** Amazon Linux 2 on an old 4.14 kernel whose ENA driver reports 2.1.3g (below 2.10.0). */
 export const AMAZON_LINUX_2_OLD_KERNEL = linuxGuest('amzn', '2', 'Amazon Linux', '4.14.173-137.229.amzn2.x86_64', { present: true, version: '2.1.3g', source: 'out-of-tree' });
-/** Amazon Linux 2 on a current 4.14 kernel with driver 2.8.1g. */
-export const AMAZON_LINUX_2_CURRENT = linuxGuest('amzn', '2', 'Amazon Linux', '4.14.355-275.570.amzn2.x86_64', { present: true, version: '2.8.1g', source: 'out-of-tree' });
+/** The kernel the Amazon Linux 2 update installs, and the driver it carries (2.12.0g, above 2.10.0). */
+export const AMAZON_LINUX_2_NEW_KERNEL = '4.14.355-275.570.amzn2.x86_64';
+export const AMAZON_LINUX_2_NEW_DRIVER: GuestSpec['enaDriver'] = { present: true, version: '2.12.0g', source: 'out-of-tree' };
+/** Amazon Linux 2 on a current 4.14 kernel with driver 2.12.0g. */
+export const AMAZON_LINUX_2_CURRENT = linuxGuest('amzn', '2', 'Amazon Linux', AMAZON_LINUX_2_NEW_KERNEL, AMAZON_LINUX_2_NEW_DRIVER);
 /** Amazon Linux 2023 on kernel 6.1 with the in-tree driver. */
 export const AMAZON_LINUX_2023_CURRENT = linuxGuest('amzn', '2023', 'Amazon Linux', '6.1.55-75.123.amzn2023.x86_64', { present: true, source: 'in-tree' });
 /** Ubuntu 20.04 on an early linux-aws kernel (below 5.4.0-1025-aws, the first with ENAv3 support). */
@@ -81,24 +88,24 @@ export const RHEL_82_OLD_KERNEL = linuxGuest('rhel', '8.2', 'Red Hat Enterprise 
 export const SLES_15_SP2_OLD_KERNEL = linuxGuest('sles', '15.2', 'SLES', '5.3.18-22-default', { present: true, source: 'in-tree' });
 /** Amazon Linux 2023 whose ENA module is missing (removed by hand). */
 export const AMAZON_LINUX_2023_WITHOUT_DRIVER = linuxGuest('amzn', '2023', 'Amazon Linux', '6.1.55-75.123.amzn2023.x86_64', { present: false });
-/** CentOS 7: no safe update path in ena-guard. */
+/** CentOS 7: judged by RHEL's rows, of which none covers release 7 (no published minimum). */
 export const CENTOS_7 = linuxGuest('centos', '7', 'CentOS Linux', '3.10.0-1160.el7.x86_64', { present: true, source: 'in-tree' });
-/** Amazon Linux AMI 2018.03 (Amazon Linux 1), end of life. */
+/** Amazon Linux AMI 2018.03 (Amazon Linux 1), end of life, on 2.8.1g (a known-bad release). */
 export const AMAZON_LINUX_1 = linuxGuest('amzn', '2018.03', 'Amazon Linux AMI', '4.14.320-166.565.amzn1.x86_64', { present: true, version: '2.8.1g', source: 'out-of-tree' });
 
 // ---------------------------------------------------------------------------------------------
-// How guests answer the runbook's scripts
+// How guests answer the stack's kernel check and kernel update
 // ---------------------------------------------------------------------------------------------
 
-/** Text found only in the runbook's read-only kernel check. */
-export const KERNEL_CHECK_MARKER = 'ENA_GUARD_KERNEL_UPDATE';
+/** Text of the read-only kernel check of EnaGuard-AssessEnaDriverLinux, as the simulator asks the guest. */
+export { KERNEL_CHECK_MARKER };
 
-/** The package manager's answer to the read-only kernel check. */
+/** The package manager's answer to the read-only kernel check (a guest that registers none answers `none`). */
 export function answersKernelCheck(guest: Guest, answer: 'available' | 'pending' | 'none'): void {
   guest.onScript(KERNEL_CHECK_MARKER, () => ({ stdout: `${KERNEL_CHECK_MARKER}=${answer}\n`, durationSeconds: 20 }));
 }
 
-/** An update command that installs a new kernel (taking effect at the next boot). */
+/** An update command (one of {@link UPDATE_COMMANDS}) that installs a new kernel (taking effect at the next boot). */
 export function installsKernel(guest: Guest, command: string, kernelRelease: string, enaDriver?: GuestSpec['enaDriver']): void {
   guest.onScript(command, ({ guest: self }) => {
     self.installKernel(kernelRelease, enaDriver);
@@ -106,10 +113,10 @@ export function installsKernel(guest: Guest, command: string, kernelRelease: str
   });
 }
 
-/** The update command of each supported distribution, as the runbook sends it. */
+/** The command EnaGuard-UpdateLinuxKernel runs on each supported distribution (src/simulator kernelUpdateCommand). */
 export const UPDATE_COMMANDS = {
   yum: 'yum update -y kernel',
-  dnf: "dnf upgrade -y 'kernel*'",
+  dnf: 'dnf upgrade -y kernel',
   apt: 'apt-get install -y linux-aws',
   zypper: 'zypper --non-interactive update kernel-default',
 } as const;
@@ -126,7 +133,7 @@ export interface Scenario {
    * guest has a driver (with ENA on and no driver the guest would have no network).
    */
   readonly instance?: Partial<Instance>;
-  /** How the guest answers scripts (kernel check, updates). */
+  /** How the guest answers the kernel check and the kernel update. */
   readonly behaviours?: (guest: Guest) => void;
   /**
    * The account's AWS-GatherSoftwareInventory association ({@link INVENTORY_ASSOCIATION_ID}),
@@ -136,7 +143,8 @@ export interface Scenario {
   readonly association?: Partial<AssociationDescription> | null;
   /**
    * Whether Custom:EnaDriver already holds an entry gathered a day before the run (what the
-   * collector would have written then, as the daily collector association leaves it). Default true.
+   * collector would have written then, as the daily collector association leaves it), which the
+   * rule judged. The runbook never reads it; its publishInventory replaces it. Default true.
    */
   readonly previousInventory?: boolean;
   /**
@@ -202,11 +210,20 @@ export function stepsRun(result: SimulationResult): string[] {
   return result.trace.map((step) => step.stepName);
 }
 
-/** The Custom:EnaDriver entry the account holds now, parsed by the rule's own parser. */
+/**
+ * The Custom:EnaDriver entry the account holds now, parsed by the rule's own parser (the gather
+ * publishes INVENTORY_GATHER_SECONDS after StartAssociationsOnce: advance the clock first).
+ */
 export function inventoryNow(account: AccountModel): EnaDriverInventory | undefined {
   const parsed = parseEnaDriverInventoryEntries(account.ssm.inventoryEntries(INSTANCE_ID, ENA_INVENTORY_TYPE));
   if (!parsed.ok) throw new Error(parsed.message);
   return parsed.value;
+}
+
+/** The Custom:EnaDriver entry published once the gather started by the run (if any) has had time to finish. */
+export function inventoryPublished(account: AccountModel): EnaDriverInventory | undefined {
+  account.clock.advance((INVENTORY_GATHER_SECONDS + 1) * 1000);
+  return inventoryNow(account);
 }
 
 /** The documents sent with SendCommand, in order. */
@@ -224,16 +241,19 @@ export function imagesCreated(account: AccountModel): string[] {
     .flatMap((call) => ((call.output as { ImageId?: string } | undefined)?.ImageId === undefined ? [] : [(call.output as { ImageId: string }).ImageId]));
 }
 
-/** Operations that change an instance, an image or a group membership. */
-const CHANGING_OPERATIONS = ['CreateImage', 'CreateTags', 'RebootInstances', 'StartInstances', 'StopInstances', 'TerminateInstances', 'DeregisterImage', 'ModifyInstanceAttribute', 'EnterStandby', 'ExitStandby'];
-/** Command documents that only read the guest. */
-const READ_ONLY_DOCUMENTS = [COLLECT_INVENTORY_DOCUMENT];
+/** Operations that change an instance, an image or a group membership, or start an association (which runs on every instance it targets). */
+const CHANGING_OPERATIONS = ['CreateImage', 'CreateTags', 'RebootInstances', 'StartInstances', 'StopInstances', 'TerminateInstances', 'DeregisterImage', 'ModifyInstanceAttribute', 'EnterStandby', 'ExitStandby', 'StartAssociationsOnce'];
+/** Command documents that only read the guest (the collector writes only its own inventory file). */
+export const READ_ONLY_DOCUMENTS: readonly string[] = [COLLECT_INVENTORY_DOCUMENT, ASSESS_LINUX_DOCUMENT, ASSESS_WINDOWS_DOCUMENT];
 
-/** What the runbook changed: changing API calls, and commands other than the collector and the read-only kernel check. */
+/** What the runbook changed: changing API calls (StartAssociationsOnce included), and commands other than the read-only documents. */
 export function changesMade(account: AccountModel): string[] {
-  const apiChanges = account.calls.calls().filter((call) => CHANGING_OPERATIONS.includes(call.operation)).map((call) => call.operation);
+  const apiChanges = account.calls
+    .calls()
+    .filter((call) => CHANGING_OPERATIONS.includes(call.operation))
+    .map((call) => call.operation);
   const commandChanges = commandsSent(account)
-    .filter(({ document, parameters }) => !READ_ONLY_DOCUMENTS.includes(document) && !(parameters['commands'] ?? []).join('\n').includes(KERNEL_CHECK_MARKER))
+    .filter(({ document }) => !READ_ONLY_DOCUMENTS.includes(document))
     .map(({ document }) => `SendCommand ${document}`);
   return [...apiChanges, ...commandChanges];
 }
@@ -244,25 +264,20 @@ export function changesMade(account: AccountModel): string[] {
 
 const realCollector = KNOWN_COMMAND_DOCUMENTS[COLLECT_INVENTORY_DOCUMENT] as CommandDocument;
 
-/**
- * A collector whose runs after the first are changed by `change`: `undefined` writes no file (the
- * folder keeps the file of the first run, which the next gather uploads again), a function
- * rewrites its content.
- */
-export function collectorChangingLaterRuns(account: AccountModel, change: ((content: Record<string, string>) => Record<string, string>) | undefined): void {
+/** A collector whose runs after the first have their content rewritten by `change` (what the assessment after the update reads). */
+export function collectorChangingLaterRuns(account: AccountModel, change: (content: Record<string, string>) => Record<string, string>): void {
   let runs = 0;
   account.ssm.registerCommandDocument(COLLECT_INVENTORY_DOCUMENT, (parameters, env) => {
     runs += 1;
     const outcome = realCollector(parameters, env);
     if (runs === 1 || outcome.inventory === undefined) return outcome;
-    if (change === undefined) return { ...outcome, inventory: undefined };
     return { ...outcome, inventory: { ...outcome.inventory, content: outcome.inventory.content.map((entry) => change({ ...entry })) } };
   });
 }
 
 /**
  * A collector after whose runs after the first the guest's SSM Agent stops (the instance keeps
- * running and passing its status checks), so the inventory gather started next never reaches it.
+ * running and passing its status checks), so no command sent next reaches it.
  */
 export function agentStopsAfterLaterCollectorRuns(account: AccountModel): void {
   let runs = 0;

@@ -244,19 +244,58 @@ describe('template.yaml', () => {
   });
 
   it('passes each runbook the prefixed names of the documents it runs', () => {
-    const documents = parse(readFileSync(join(root, 'automation-docs', 'EnaGuard-UpdateEnaDriver.yaml'), 'utf8')) as { parameters: Record<string, { allowedPattern: string }> };
+    const documents = parse(readFileSync(join(root, 'automation-docs', 'EnaGuard-UpdateEnaDriver.yaml'), 'utf8')) as { parameters: Record<string, { allowedPattern: string; default: string }> };
     const replace = parse(readFileSync(join(root, 'automation-docs', 'EnaGuard-ReplaceImageWithEna.yaml'), 'utf8')) as { parameters: Record<string, { allowedPattern: string }> };
     const prefix = new RegExp((template.Parameters?.NamePrefix as { AllowedPattern: string }).AllowedPattern);
 
     for (const sample of ['', 'team-a-', 'x-']) {
       expect(prefix.test(sample)).toBe(true);
-      expect(`${sample}EnaGuard-CollectEnaDriverInventory`).toMatch(new RegExp(documents.parameters.CollectorDocumentName!.allowedPattern));
+      for (const name of ['CollectorDocumentName', 'AssessLinuxDocumentName', 'AssessWindowsDocumentName', 'KernelUpdateDocumentName']) {
+        expect(`${sample}${documents.parameters[name]!.default}`).toMatch(new RegExp(documents.parameters[name]!.allowedPattern));
+      }
       expect(`${sample}EnaGuard-ReplaceImageWithEna`).toMatch(new RegExp(replace.parameters.RunbookName!.allowedPattern));
     }
     const driver = template.Resources.DriverCurrentRemediation?.Properties?.Parameters as Record<string, { StaticValue: { Values: unknown[] } }>;
     const image = template.Resources.ImageEnabledRemediation?.Properties?.Parameters as Record<string, { StaticValue: { Values: unknown[] } }>;
     expect(driver.CollectorDocumentName?.StaticValue.Values).toEqual([{ Ref: 'EnaDriverCollectorDocument' }]);
+    expect(driver.AssessLinuxDocumentName?.StaticValue.Values).toEqual([{ Ref: 'AssessEnaDriverLinuxDocument' }]);
+    expect(driver.AssessWindowsDocumentName?.StaticValue.Values).toEqual([{ Ref: 'AssessEnaDriverWindowsDocument' }]);
+    expect(driver.KernelUpdateDocumentName?.StaticValue.Values).toEqual([{ Ref: 'UpdateLinuxKernelDocument' }]);
+    for (const [resource, name] of [['AssessEnaDriverLinuxDocument', 'EnaGuard-AssessEnaDriverLinux'], ['AssessEnaDriverWindowsDocument', 'EnaGuard-AssessEnaDriverWindows'], ['UpdateLinuxKernelDocument', 'EnaGuard-UpdateLinuxKernel']] as const) {
+      expect(template.Resources[resource]?.Properties?.Name).toEqual({ 'Fn::Sub': `\${NamePrefix}${name}` });
+    }
     expect(image.RunbookName?.StaticValue.Values).toEqual([{ Ref: 'ReplaceImageWithEnaDocument' }]);
+  });
+
+  it('gives ena-driver-current and its remediation the same thresholds: each policy parameter the rule reads reaches the runbook from the same template parameter', () => {
+    const rule = (template.Resources.DriverCurrentRule?.Properties as { InputParameters: Record<string, unknown> }).InputParameters;
+    const remediation = template.Resources.DriverCurrentRemediation?.Properties?.Parameters as Record<string, { StaticValue: { Values: unknown[] } }>;
+    const runbook = parse(readFileSync(join(root, 'automation-docs', 'EnaGuard-UpdateEnaDriver.yaml'), 'utf8')) as { parameters: Record<string, unknown> };
+    const shared = { linuxMinimumDriverVersion: 'LinuxMinimumDriverVersion', windowsMinimumDriverVersion: 'WindowsMinimumDriverVersion', requireSecurityFixes: 'RequireSecurityFixes', kernelMinimums: 'KernelMinimums' } as const;
+
+    for (const [ruleParameter, runbookParameter] of Object.entries(shared)) {
+      const templateParameter = (rule[ruleParameter] as { Ref: string }).Ref;
+      expect(template.Parameters?.[templateParameter]).toBeDefined();
+      expect(runbook.parameters[runbookParameter]).toBeDefined();
+      const passed = remediation[runbookParameter]?.StaticValue.Values;
+      // An optional table reaches Config with a space after it (Config refuses an empty value).
+      expect(passed).toEqual(ruleParameter === 'kernelMinimums' ? [{ 'Fn::Sub': `\${${templateParameter}} ` }] : [{ Ref: templateParameter }]);
+    }
+  });
+
+  it('lets the driver runbook run only the stack\'s own Command documents and AWS-ConfigureAWSPackage, never a generic shell document', () => {
+    const role = template.Resources.UpdateEnaDriverAutomationRole?.Properties as { Policies: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[] };
+    const sendCommand = role.Policies.flatMap((policy) => policy.PolicyDocument.Statement).filter((statement) => [statement.Action].flat().includes('ssm:SendCommand'));
+    const resources = JSON.stringify(sendCommand.map((statement) => statement.Resource));
+
+    expect(resources).not.toMatch(/AWS-RunShellScript|AWS-RunPowerShellScript/);
+    for (const name of ['AWS-ConfigureAWSPackage', 'EnaGuard-CollectEnaDriverInventory', 'EnaGuard-AssessEnaDriverLinux', 'EnaGuard-AssessEnaDriverWindows', 'EnaGuard-UpdateLinuxKernel']) expect(resources).toContain(name);
+    const runbookText = readFileSync(join(root, 'automation-docs', 'EnaGuard-UpdateEnaDriver.yaml'), 'utf8');
+    expect(runbookText).not.toMatch(/AWS-Run(Shell|PowerShell)Script/);
+  });
+
+  it('keeps EnaGuard-UpdateEnaDriver under 40 KB, well within Systems Manager\'s 64 KB', () => {
+    expect(readFileSync(join(root, 'automation-docs', 'EnaGuard-UpdateEnaDriver.yaml')).length).toBeLessThan(40 * 1024);
   });
 
   it('keeps delivered-alert records exactly as long as the alert queue keeps a message', () => {
