@@ -19,7 +19,7 @@ import {
   type DriverPolicy,
 } from '../../rules/driver-policy.js';
 import { compareDriverVersionText } from '../../rules/driver-version.js';
-import { parseEnaDriverInventoryEntry } from '../../rules/inventory.js';
+import { parseEnaDriverInventoryEntry, type EnaDriverInventory } from '../../rules/inventory.js';
 import type { Guest } from './guest.js';
 
 /** What a command sees of the instance it runs on. */
@@ -179,11 +179,17 @@ function planOutcome(lines: Readonly<Record<string, string>>, failed = false): C
   return outcome({ status: failed ? 'Failed' : 'Success', stdout: `${stdout}\n`, durationSeconds: 15 });
 }
 
-/** The item the collector left in the guest's custom inventory folder, parsed by the rule's parser. */
-function collectedItem(env: CommandEnvironment) {
+/**
+ * What both assessments start from: the item the collector left in the guest's custom inventory
+ * folder, parsed by the rule's parser, and whether a loaded ENA driver drives the interface; or
+ * the failed outcome when the platform is wrong or there is no readable item.
+ */
+function assessmentInput(env: CommandEnvironment, family: 'linux' | 'windows', step: string): { inventory: EnaDriverInventory; bound: string } | CommandOutcome {
+  if (env.guest.osFamily !== family) return outcome({ status: 'Failed', stderr: `Step ${step} skipped: platformType is not ${family === 'linux' ? 'Linux' : 'Windows'}` });
   const file = env.guest.customInventory(ENA_INVENTORY_TYPE);
-  if (file === undefined) return { ok: false as const, message: 'EnaGuard-CollectEnaDriverInventory has not run' };
-  return parseEnaDriverInventoryEntry(file.content[0]);
+  const item = file === undefined ? { ok: false as const, message: 'EnaGuard-CollectEnaDriverInventory has not run' } : parseEnaDriverInventoryEntry(file.content[0]);
+  if (!item.ok) return planOutcome({ PLAN: 'unknown', BOUND: 'false', DETAIL: item.message }, true);
+  return { inventory: item.value, bound: String(item.value.driverLoaded === true && item.value.interfaceDriver === 'ena') };
 }
 
 /**
@@ -192,11 +198,9 @@ function collectedItem(env: CommandEnvironment) {
  * behaviour for {@link KERNEL_CHECK_MARKER}; a guest that registered none has no newer kernel.
  */
 const assessEnaDriverLinux: CommandDocument = (parameters, env) => {
-  if (env.guest.osFamily !== 'linux') return outcome({ status: 'Failed', stderr: 'Step AssessEnaDriverLinux skipped: platformType is not Linux' });
-  const item = collectedItem(env);
-  if (!item.ok) return planOutcome({ PLAN: 'unknown', BOUND: 'false', DETAIL: item.message }, true);
-  const inventory = item.value;
-  const bound = String(inventory.driverLoaded === true && inventory.interfaceDriver === 'ena');
+  const input = assessmentInput(env, 'linux', 'AssessEnaDriverLinux');
+  if ('status' in input) return input;
+  const { inventory, bound } = input;
   const overrides = parseKernelMinimums(firstParameter(parameters, 'KernelMinimums'));
   const policy: DriverPolicy = {
     linuxMinimumDriverVersion: firstParameter(parameters, 'LinuxMinimumDriverVersion'),
@@ -221,11 +225,9 @@ const assessEnaDriverLinux: CommandDocument = (parameters, env) => {
 
 /** EnaGuard-AssessEnaDriverWindows, modelled with the rule's own policy. */
 const assessEnaDriverWindows: CommandDocument = (parameters, env) => {
-  if (env.guest.osFamily !== 'windows') return outcome({ status: 'Failed', stderr: 'Step AssessEnaDriverWindows skipped: platformType is not Windows' });
-  const item = collectedItem(env);
-  if (!item.ok) return planOutcome({ PLAN: 'unknown', BOUND: 'false', DETAIL: item.message }, true);
-  const inventory = item.value;
-  const bound = String(inventory.driverLoaded === true && inventory.interfaceDriver === 'ena');
+  const input = assessmentInput(env, 'windows', 'AssessEnaDriverWindows');
+  if ('status' in input) return input;
+  const { inventory, bound } = input;
   const release = recogniseWindowsServer(inventory.osName, inventory.osVersion);
   const ceiling = release === undefined ? undefined : WINDOWS_DRIVER_CEILINGS[release];
   const floor = release === undefined ? undefined : WINDOWS_DRIVER_FLOORS[release];
