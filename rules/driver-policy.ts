@@ -320,21 +320,30 @@ export function recogniseWindowsServer(caption: string, version: string): Window
   })?.[0];
 }
 
-function isRolledBackWindowsRelease(version: DriverVersion): boolean {
+/** A Windows driver release AWS rolled back (2.2.4, 2.5.0; trailing zeros do not count). */
+export function isRolledBackWindowsRelease(version: DriverVersion): boolean {
   return ROLLED_BACK_WINDOWS_DRIVER_VERSIONS.some((rolledBack) => {
     const parsed = parseDriverVersion(rolledBack);
     return parsed !== undefined && compareDriverVersions(version, parsed) === 0;
   });
 }
 
-function assessWindows(inventory: EnaDriverInventory, policy: DriverPolicy): DriverAssessment {
-  const found = parseDriverVersion(inventory.driverVersion ?? '');
-  if (!found) return unknownDriverVersion(inventory);
-  const policyMinimum = parseDriverVersion(policy.windowsMinimumDriverVersion);
-  if (!policyMinimum) {
-    return { kind: 'unknown', cause: 'driver-version-unknown', detail: `windowsMinimumDriverVersion "${policy.windowsMinimumDriverVersion}" is not a version` };
-  }
-  const release = recogniseWindowsServer(inventory.osName, inventory.osVersion);
+/** The Windows minimum for one OS: the policy's, raised to the release's floor, then capped at its ceiling. */
+export interface WindowsMinimum {
+  readonly minimum: DriverVersion;
+  /** The release's ceiling (the newest driver it can run), when it has one. */
+  readonly ceiling: DriverVersion | undefined;
+  /** The release's floor (the oldest driver it supports), when it has one. */
+  readonly floor: DriverVersion | undefined;
+  readonly raisedFor: WindowsServerRelease | undefined;
+  readonly cappedFor: WindowsServerRelease | undefined;
+}
+
+/** The effective Windows minimum for a caption and version, or undefined when the policy's minimum is not a version. */
+export function windowsMinimum(caption: string, version: string, policyMinimumText: string): WindowsMinimum | undefined {
+  const policyMinimum = parseDriverVersion(policyMinimumText);
+  if (!policyMinimum) return undefined;
+  const release = recogniseWindowsServer(caption, version);
   let minimum = policyMinimum;
   let raisedFor: WindowsServerRelease | undefined;
   let cappedFor: WindowsServerRelease | undefined;
@@ -348,6 +357,17 @@ function assessWindows(inventory: EnaDriverInventory, policy: DriverPolicy): Dri
     minimum = ceiling;
     cappedFor = release;
   }
+  return { minimum, ceiling, floor, raisedFor, cappedFor };
+}
+
+function assessWindows(inventory: EnaDriverInventory, policy: DriverPolicy): DriverAssessment {
+  const found = parseDriverVersion(inventory.driverVersion ?? '');
+  if (!found) return unknownDriverVersion(inventory);
+  const effective = windowsMinimum(inventory.osName, inventory.osVersion, policy.windowsMinimumDriverVersion);
+  if (!effective) {
+    return { kind: 'unknown', cause: 'driver-version-unknown', detail: `windowsMinimumDriverVersion "${policy.windowsMinimumDriverVersion}" is not a version` };
+  }
+  const { minimum, cappedFor, raisedFor } = effective;
   const status = isRolledBackWindowsRelease(found)
     ? 'rolled-back'
     : compareDriverVersions(found, minimum) >= 0

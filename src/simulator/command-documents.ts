@@ -5,22 +5,24 @@
 import {
   ENA_DRIVER_COLLECTOR_VERSION,
   ENA_DRIVER_INVENTORY_TYPE,
+  parseEnaDriverInventoryEntry,
   type DriverBuild,
   type DriverVersionSource,
+  type EnaDriverInventory,
   type EnaDriverInventoryField,
 } from '../../rules/inventory.js';
 import {
   assessDriver,
+  isRolledBackWindowsRelease,
   parseKernelMinimums,
-  recogniseWindowsServer,
-  ROLLED_BACK_WINDOWS_DRIVER_VERSIONS,
   WINDOWS_DRIVER_CEILINGS,
   WINDOWS_DRIVER_FLOORS,
+  windowsMinimum,
   type DriverPolicy,
+  type WindowsServerRelease,
 } from '../../rules/driver-policy.js';
-import { compareDriverVersionText } from '../../rules/driver-version.js';
-import { parseEnaDriverInventoryEntry, type EnaDriverInventory } from '../../rules/inventory.js';
-import type { Guest } from './guest.js';
+import { compareDriverVersions, compareDriverVersionText, parseDriverVersion } from '../../rules/driver-version.js';
+import type { Guest, ScriptResult } from './guest.js';
 
 /** What a command sees of the instance it runs on. */
 export interface CommandEnvironment {
@@ -58,24 +60,17 @@ export const ENA_INVENTORY_TYPE = ENA_DRIVER_INVENTORY_TYPE;
 export const WINDOWS_ENA_DRIVER_RELEASES: readonly string[] = ['2.1.4', '2.2.2', '2.2.3', '2.4.0', '2.6.0', '2.7.0', '2.8.0', '2.9.0', '2.10.0', '2.11.0'];
 export const LATEST_WINDOWS_ENA_DRIVER = '2.11.0';
 
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map((p) => Number.parseInt(p, 10));
-  const pb = b.split('.').map((p) => Number.parseInt(p, 10));
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
 /**
- * Why a Windows Server release cannot run a driver version, or undefined when it can.
- * Limits from DOMAIN.md §3: 2008 R2 ≤ 2.2.3; 2012 and 2012 R2 ≤ 2.6.0; 2022 ≥ 2.4.0.
+ * Why a Windows Server release (`2008 R2`, `2012`, `2012 R2`, `2022`, …) cannot run a driver
+ * version, or undefined when it can: the installer's limits are the policy's ceilings and floors.
  */
 export function windowsDriverRefusal(osVersion: string, version: string): string | undefined {
-  if (osVersion.startsWith('2008') && compareVersions(version, '2.2.3') > 0) return `ENA driver ${version} does not support Windows Server ${osVersion} (at most 2.2.3)`;
-  if (osVersion.startsWith('2012') && compareVersions(version, '2.6.0') > 0) return `ENA driver ${version} does not support Windows Server ${osVersion} (at most 2.6.0)`;
-  if (osVersion.startsWith('2022') && compareVersions(version, '2.4.0') < 0) return `Windows Server ${osVersion} needs ENA driver 2.4.0 or later, not ${version}`;
+  const release = Object.keys(WINDOWS_DRIVER_CEILINGS).concat(Object.keys(WINDOWS_DRIVER_FLOORS)).find((name) => name === osVersion) as WindowsServerRelease | undefined;
+  if (release === undefined) return undefined;
+  const ceiling = WINDOWS_DRIVER_CEILINGS[release];
+  if (ceiling !== undefined && compareDriverVersionText(version, ceiling) === 1) return `ENA driver ${version} does not support Windows Server ${osVersion} (at most ${ceiling})`;
+  const floor = WINDOWS_DRIVER_FLOORS[release];
+  if (floor !== undefined && compareDriverVersionText(version, floor) === -1) return `Windows Server ${osVersion} needs ENA driver ${floor} or later, not ${version}`;
   return undefined;
 }
 
@@ -90,17 +85,20 @@ function runScriptDocument(family: 'linux' | 'windows'): CommandDocument {
     if (env.guest.osFamily !== family) {
       return outcome({ status: 'Failed', stderr: `This document runs on ${family} only; the instance runs ${env.guest.osFamily}` });
     }
-    const commands = parameters['commands'] ?? [];
-    const result = env.guest.runScript(env.instanceId, commands);
-    const exitCode = result.exitCode ?? 0;
-    return {
-      status: exitCode === 0 ? 'Success' : 'Failed',
-      responseCode: exitCode,
-      stdout: result.stdout ?? '',
-      stderr: result.stderr ?? '',
-      durationSeconds: result.durationSeconds ?? 5,
-      reboot: result.reboot ?? false,
-    };
+    return scriptOutcome(env.guest.runScript(env.instanceId, parameters['commands'] ?? []));
+  };
+}
+
+/** What the agent reports for a script the guest ran. */
+function scriptOutcome(result: ScriptResult): CommandOutcome {
+  const exitCode = result.exitCode ?? 0;
+  return {
+    status: exitCode === 0 ? 'Success' : 'Failed',
+    responseCode: exitCode,
+    stdout: result.stdout ?? '',
+    stderr: result.stderr ?? '',
+    durationSeconds: result.durationSeconds ?? 5,
+    reboot: result.reboot ?? false,
   };
 }
 
@@ -228,23 +226,21 @@ const assessEnaDriverWindows: CommandDocument = (parameters, env) => {
   const input = assessmentInput(env, 'windows', 'AssessEnaDriverWindows');
   if ('status' in input) return input;
   const { inventory, bound } = input;
-  const release = recogniseWindowsServer(inventory.osName, inventory.osVersion);
-  const ceiling = release === undefined ? undefined : WINDOWS_DRIVER_CEILINGS[release];
-  const floor = release === undefined ? undefined : WINDOWS_DRIVER_FLOORS[release];
   const target = firstParameter(parameters, 'TargetWindowsDriverVersion');
   const policy: DriverPolicy = { linuxMinimumDriverVersion: '0', windowsMinimumDriverVersion: firstParameter(parameters, 'WindowsMinimumDriverVersion'), requireSecurityFixes: false, kernelMinimums: [] };
-  const reference = assessDriver({ ...inventory, driverVersion: target || inventory.driverVersion || '0' }, policy);
-  const effective = reference.kind === 'driver' ? reference.minimum.text : policy.windowsMinimumDriverVersion;
-  const below = (left: string, right: string) => compareDriverVersionText(left, right) === -1;
-  if (/^(\d+)\.(\d+)/.test(inventory.osVersion) && below(inventory.osVersion.split('.').slice(0, 2).join('.'), '6.1')) {
+  if (/^\d+\.\d+/.test(inventory.osVersion) && compareDriverVersionText(inventory.osVersion.split('.').slice(0, 2).join('.'), '6.1') === -1) {
     return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `Windows ${inventory.osVersion} is older than Server 2008 R2` });
   }
-  let install = ceiling ?? 'latest';
+  const limits = windowsMinimum(inventory.osName, inventory.osVersion, policy.windowsMinimumDriverVersion);
+  if (limits === undefined) return planOutcome({ PLAN: 'unknown', BOUND: bound, DETAIL: `WindowsMinimumDriverVersion "${policy.windowsMinimumDriverVersion}" is not a version` }, true);
+  let install = limits.ceiling?.text ?? 'latest';
   if (target !== '') {
-    if (ROLLED_BACK_WINDOWS_DRIVER_VERSIONS.some((version) => compareDriverVersionText(version, target) === 0)) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} was rolled back by AWS` });
-    if (ceiling !== undefined && below(ceiling, target)) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} is above ${ceiling}, the newest this Windows release can run` });
-    if (floor !== undefined && below(target, floor)) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} is below the oldest this Windows release supports` });
-    if (below(target, effective)) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} is below the policy minimum ${effective}` });
+    const requested = parseDriverVersion(target);
+    if (requested === undefined) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} is not a version` });
+    if (isRolledBackWindowsRelease(requested)) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} was rolled back by AWS` });
+    if (limits.ceiling && compareDriverVersions(requested, limits.ceiling) > 0) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} is above ${limits.ceiling.text}, the newest this Windows release can run` });
+    if (limits.floor && compareDriverVersions(requested, limits.floor) < 0) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} is below the oldest this Windows release supports` });
+    if (compareDriverVersions(requested, limits.minimum) < 0) return planOutcome({ PLAN: 'refuse', BOUND: bound, DETAIL: `${target} is below the policy minimum ${limits.minimum.text}` });
     install = 'requested';
   }
   if (!inventory.driverPresent) return planOutcome({ PLAN: 'update', BOUND: bound, INSTALL: install, DETAIL: 'no ENA driver in the guest' });
@@ -278,9 +274,8 @@ const updateLinuxKernel: CommandDocument = (_parameters, env) => {
   if (env.guest.osFamily !== 'linux') return outcome({ status: 'Failed', stderr: 'Step UpdateLinuxKernel skipped: platformType is not Linux' });
   const command = kernelUpdateCommand(env.guest.spec.osId, env.guest.spec.osVersion);
   if (command === undefined) return outcome({ status: 'Failed', stderr: `EnaGuard: no kernel update path for distribution ${env.guest.spec.osId}` });
-  const result = env.guest.runScript(env.instanceId, [command]);
-  const exitCode = result.exitCode ?? 0;
-  return { status: exitCode === 0 ? 'Success' : 'Failed', responseCode: exitCode, stdout: result.stdout ?? '', stderr: result.stderr ?? '', durationSeconds: result.durationSeconds ?? 5, reboot: false };
+  // The document does not reboot: the runbook does.
+  return { ...scriptOutcome(env.guest.runScript(env.instanceId, [command])), reboot: false };
 };
 
 /** The Command documents the simulator knows, by name. */

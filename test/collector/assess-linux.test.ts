@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LINUX_MINIMUM_DRIVER_VERSION } from '../../rules/driver-policy.js';
-import { ENA_DRIVER_INVENTORY_FIELDS, type EnaDriverInventoryField } from '../../rules/inventory.js';
+import type { EnaDriverInventoryField } from '../../rules/inventory.js';
+import { inventoryEntry } from '../support/inventory.js';
 import { loadAssessDocument, renderScript, runAssessment, runAssessments, type AssessGuest, type AssessRun } from './assess-harness.js';
 
 const document = loadAssessDocument();
@@ -9,29 +10,7 @@ const AL2_KERNEL = '4.14.186-146.268.amzn2.x86_64';
 const AL2023_KERNEL = '6.1.61-85.141.amzn2023.x86_64';
 
 /** A Custom:EnaDriver item as the collector writes it: every field, out-of-tree 2.17.0g on Amazon Linux 2 by default. */
-function item(fields: Partial<Record<EnaDriverInventoryField, string>> = {}): Record<string, string> {
-  const base: Record<EnaDriverInventoryField, string> = {
-    DriverPresent: 'true',
-    DriverLoaded: 'true',
-    InterfaceDriver: 'ena',
-    InterfaceName: 'eth0',
-    DriverVersion: '2.17.0g',
-    DriverVersionSource: 'modinfo',
-    DriverBuild: 'out-of-tree',
-    KernelRelease: AL2_KERNEL,
-    OsFamily: 'linux',
-    OsId: 'amzn',
-    OsIdLike: 'centos rhel fedora',
-    OsVersion: '2',
-    OsName: 'Amazon Linux 2',
-    CollectedAt: '2024-06-01T12:00:00Z',
-    CollectorVersion: '1',
-    Errors: '',
-  };
-  const content: Record<string, string> = {};
-  for (const field of ENA_DRIVER_INVENTORY_FIELDS) content[field] = fields[field] ?? base[field];
-  return content;
-}
+const item = inventoryEntry;
 
 /** The in-tree driver of a kernel: the collector reports the kernel release as the version. */
 function inTree(kernel: string, os: Partial<Record<EnaDriverInventoryField, string>>): Record<string, string> {
