@@ -118,30 +118,33 @@ async function measure(rule: string, size: number, makeSpec: () => ConfigRuleSpe
   return { rule, size, milliseconds, heapDeltaMiB, calls: fleet.counts(), summary, ...(parameters.inventoryConcurrency ? { concurrency: Number(parameters.inventoryConcurrency) } : {}) };
 }
 
+/** The benchmark's clock: it is a composition root, like the Lambda handlers and the CLI. */
+const now = (): Date => new Date();
+
 function ec2() {
   const client = new EC2Client({ region: 'eu-west-1' });
-  return new AwsFleetReader(client, new InstanceTypeCatalog(client));
+  return new AwsFleetReader(client, new InstanceTypeCatalog(client), now);
 }
 
 const sizes = process.argv.slice(2).map(Number).filter((value) => value > 0);
 const [small, large] = sizes.length >= 2 ? sizes : [1000, 10_000];
 
 // Warm-up, discarded: lets the JIT compile the hot paths before anything is timed.
-await measure('ena-instance-enabled', small!, () => bindInstanceRule(instanceEnabledRule, { fleet: ec2() }));
-await measure('ena-driver-current', small!, () => bindInstanceRule(driverCurrentRule, { fleet: ec2(), inventory: new AwsInventoryReader(new SSMClient({ region: 'eu-west-1' })) }), { inventoryConcurrency: '8' });
+await measure('ena-instance-enabled', small!, () => bindInstanceRule(instanceEnabledRule, { fleet: ec2(), now }));
+await measure('ena-driver-current', small!, () => bindInstanceRule(driverCurrentRule, { fleet: ec2(), inventory: new AwsInventoryReader(new SSMClient({ region: 'eu-west-1' })), now }), { inventoryConcurrency: '8' });
 
 const results: Measurement[] = [];
 for (const size of [small!, large!]) {
-  results.push(await measure('ena-instance-enabled', size, () => bindInstanceRule(instanceEnabledRule, { fleet: ec2() })));
+  results.push(await measure('ena-instance-enabled', size, () => bindInstanceRule(instanceEnabledRule, { fleet: ec2(), now })));
 }
 for (const concurrency of [1, 8]) {
   results.push(
-    await measure('ena-driver-current', small!, () => bindInstanceRule(driverCurrentRule, { fleet: ec2(), inventory: new AwsInventoryReader(new SSMClient({ region: 'eu-west-1' })) }), {
+    await measure('ena-driver-current', small!, () => bindInstanceRule(driverCurrentRule, { fleet: ec2(), inventory: new AwsInventoryReader(new SSMClient({ region: 'eu-west-1' })), now }), {
       inventoryConcurrency: String(concurrency),
     }),
   );
 }
-results.push(await measure('ena-driver-current', large!, () => bindInstanceRule(driverCurrentRule, { fleet: ec2(), inventory: new AwsInventoryReader(new SSMClient({ region: 'eu-west-1' })) }), { inventoryConcurrency: '8' }));
+results.push(await measure('ena-driver-current', large!, () => bindInstanceRule(driverCurrentRule, { fleet: ec2(), inventory: new AwsInventoryReader(new SSMClient({ region: 'eu-west-1' })), now }), { inventoryConcurrency: '8' }));
 
 console.log('rule                   instances  conc   ms       ms/1k inst  heap Δ MiB  AWS calls');
 for (const result of results) {

@@ -338,6 +338,9 @@ export const driverCurrentRule = instanceRule({
       AssessLinuxDocumentName: { templateValue: { Ref: 'AssessEnaDriverLinuxDocument' } },
       AssessWindowsDocumentName: { templateValue: { Ref: 'AssessEnaDriverWindowsDocument' } },
       KernelUpdateDocumentName: { templateValue: { Ref: 'UpdateLinuxKernelDocument' } },
+      InventoryRefreshDocumentName: { templateValue: { Ref: 'RefreshEnaDriverInventoryDocument' } },
+      ExemptionTagKey: { ruleParameter: 'exemptionTagKey' },
+      LockTableName: { templateValue: { Ref: 'RunbookLockTable' } },
       InventoryAssociationId: {
         templateValue: { 'Fn::If': ['CreateInventoryAssociation', { 'Fn::GetAtt': ['InventoryAssociation', 'AssociationId'] }, { Ref: 'ExistingInventoryAssociationId' }] },
       },

@@ -49,6 +49,8 @@ export interface InstanceFacts {
   readonly instanceLifecycle: string | undefined;
   readonly imageId: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
+  /** The day (UTC, YYYY-MM-DD) on which these facts were read: an exemption's expiry is compared with it. */
+  readonly observedOn: string;
   /** Attached network interfaces; empty when the source lists none. */
   readonly networkInterfaces: readonly NetworkInterfaceFacts[];
 }

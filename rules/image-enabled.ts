@@ -61,7 +61,7 @@ export function evaluateLaunchTemplateImage(
   { template, lookup }: LaunchTemplateImageFacts,
   parameters: ImageEnabledParameters,
 ): Verdict<LaunchTemplateImageReason> {
-  const exempt = exemptionVerdict(template.tags, parameters.exemptionTagKey);
+  const exempt = exemptionVerdict(template.tags, parameters.exemptionTagKey, template.observedOn);
   if (exempt) return exempt;
 
   const reference = template.image;
@@ -89,7 +89,7 @@ export function evaluateLaunchTemplateImage(
   }
   if (image.enaSupport === true) return compliant(`${source} has ENA.`, 'IMAGE_HAS_ENA');
 
-  const exemptImage = Object.hasOwn(image.tags, parameters.exemptionTagKey)
+  const exemptImage = exemptionVerdict(image.tags, parameters.exemptionTagKey, image.observedOn)
     ? ` The AMI is exempt by tag ${parameters.exemptionTagKey}; tag the template too if that is intended.`
     : '';
   if (cannotGetEna(image)) {
@@ -104,11 +104,11 @@ export function evaluateLaunchTemplateImage(
   );
 }
 
-/** Whether an owned AMI is judged on its ENA support, or why not. */
+/** Whether an owned AMI is judged on its ENA support, or why not (`exempt`: a valid exemption holds, as for its verdict). */
 export type OwnedImageScope = 'counted' | 'exempt' | 'deprecated' | 'unusable';
 
 export function ownedImageScope(image: ImageFacts, parameters: ImageEnabledParameters): OwnedImageScope {
-  if (Object.hasOwn(image.tags, parameters.exemptionTagKey)) return 'exempt';
+  if (exemptionVerdict(image.tags, parameters.exemptionTagKey, image.observedOn)) return 'exempt';
   if (!launchable(image)) return 'unusable';
   if (image.deprecated && !parameters.includeDeprecatedImages) return 'deprecated';
   return 'counted';
@@ -124,7 +124,7 @@ export type OwnedImageReason = 'IMAGE_HAS_ENA' | 'IMAGE_WITHOUT_ENA' | 'IMAGE_PA
  * @param usedByTemplates how many launch templates launch it, for the annotation.
  */
 export function evaluateOwnedImage(image: ImageFacts, parameters: ImageEnabledParameters, usedByTemplates = 0): Judged<OwnedImageReason> {
-  const exempt = exemptionVerdict(image.tags, parameters.exemptionTagKey);
+  const exempt = exemptionVerdict(image.tags, parameters.exemptionTagKey, image.observedOn);
   if (exempt) return exempt;
   if (!launchable(image)) return notApplicable(`The AMI is ${image.state ?? 'in an unknown state'}: nothing can launch from it.`, 'IMAGE_UNUSABLE');
   if (image.deprecated && !parameters.includeDeprecatedImages) {
@@ -257,6 +257,7 @@ export const imageEnabledRule = imageRule({
     staticParameters: {
       MakeNewVersionDefault: { templateParameter: 'ImageRemediationMakeNewVersionDefault' },
       RunbookName: { templateValue: { Ref: 'ReplaceImageWithEnaDocument' } },
+      ExemptionTagKey: { ruleParameter: 'exemptionTagKey' },
     },
     automatic: 'never',
     comment:

@@ -26,6 +26,8 @@ export interface ImageFacts {
   readonly platform: 'linux' | 'windows';
   /** Only visible to the AMI's owner: a shared or public AMI arrives without its owner's tags. */
   readonly tags: Readonly<Record<string, string>>;
+  /** The day (UTC, YYYY-MM-DD) on which these facts were read: an exemption's expiry is compared with it. */
+  readonly observedOn: string;
 }
 
 /** How a launch template's default version names its AMI. */
@@ -45,6 +47,8 @@ export interface LaunchTemplateFacts {
   readonly image: ImageReference;
   /** The template's own tags (DescribeLaunchTemplates), not the tags it gives to instances. */
   readonly tags: Readonly<Record<string, string>>;
+  /** The day (UTC, YYYY-MM-DD) on which these facts were read: an exemption's expiry is compared with it. */
+  readonly observedOn: string;
 }
 
 /** What a lookup of the AMI a template names found. */

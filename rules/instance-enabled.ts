@@ -85,6 +85,10 @@ export const instanceEnabledRule = instanceRule({
     staticParameters: {
       CreateBackupImage: { templateParameter: 'RemediationCreateBackupImage' },
       AcceptMissingDriverEvidence: { literal: 'false' },
+      // The runbook re-reads the same exemption tag the rule reads, live.
+      ExemptionTagKey: { ruleParameter: 'exemptionTagKey' },
+      DriverEvidenceDocumentName: { templateValue: { Ref: 'CheckEnaDriverEvidenceDocument' } },
+      LockTableName: { templateValue: { Ref: 'RunbookLockTable' } },
     },
     automatic: 'by-remediation-mode',
     maximumAutomaticAttempts: 2,

@@ -13,13 +13,16 @@ export type InstanceScope =
   | { readonly inScope: false; readonly verdict: Verdict<InstanceScopeReason> }
   | { readonly inScope: true; readonly enaCapability: EnaCapability };
 
-/** Out of scope (with its verdict) when exempt, terminated or shutting down, or of an unknown type. */
+/**
+ * Out of scope (with its verdict) when exempt (a valid exemption on the day the facts were read),
+ * terminated or shutting down, or of an unknown type.
+ */
 export function instanceScope(
   instance: InstanceFacts,
   enaCapability: EnaCapability | undefined,
   exemptionTagKey: string,
 ): InstanceScope {
-  const exempt = exemptionVerdict(instance.tags, exemptionTagKey);
+  const exempt = exemptionVerdict(instance.tags, exemptionTagKey, instance.observedOn);
   if (exempt) return { inScope: false, verdict: exempt };
   if (instance.state === 'terminated' || instance.state === 'shutting-down') {
     return { inScope: false, verdict: notApplicable(`Instance is ${instance.state}.`, 'INSTANCE_GONE') };

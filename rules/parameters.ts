@@ -50,25 +50,36 @@ export function withTemplateForm<S extends z.ZodType>(schema: S, form: TemplateP
   return schema;
 }
 
+/**
+ * What a tag key may hold: 1 to 128 characters, none of them a quote, a backslash or a control
+ * character, which EC2 never allows in a key either. The stack writes the exemption key into an
+ * IAM policy's JSON (infra/base.yaml), so the template refuses anything that could break out of it.
+ */
+export const TAG_KEY_PATTERN = '^[^"\\\\\\x00-\\x1f\\x7f]{1,128}$';
+
 /** A tag key as EC2 allows it: 1 to 128 characters. */
 export function tagKeyParameter(defaultValue: string, summary: string) {
   return withTemplateForm(
-    z.string().min(1).max(128).default(defaultValue).describe(`a tag key of 1 to 128 characters (default ${defaultValue})`),
+    z.string().regex(new RegExp(TAG_KEY_PATTERN), 'a tag key has no quote, backslash or control character').default(defaultValue).describe(`a tag key of 1 to 128 characters (default ${defaultValue})`),
     {
       summary,
       default: defaultValue,
       type: 'String',
       minLength: 1,
       maxLength: 128,
-      samples: { accepted: ['ena-guard:exempt', 'Owner', 'a', 'k'.repeat(128)], refused: ['k'.repeat(129)] },
+      allowedPattern: TAG_KEY_PATTERN,
+      samples: { accepted: ['ena-guard:exempt', 'Owner', 'a', 'k'.repeat(128), 'équipe:exempté'], refused: ['k'.repeat(129), 'a"b', 'a\\b', 'x\ny'] },
     },
   );
 }
 
-/** The shared `exemptionTagKey` parameter: a tag key as EC2 allows it (1–128 characters). */
+/**
+ * The shared `exemptionTagKey` parameter: a tag key as EC2 allows it (1–128 characters). The
+ * format of the tag's value is defined once, in exemption.ts.
+ */
 export const exemptionTagKeyParameter = tagKeyParameter(
   'ena-guard:exempt',
-  'Tag key whose presence exempts a resource; its value is quoted as the reason.',
+  'Tag key that exempts a resource. Its value must give a reason (quoted in the annotation) and may end the exemption with until=YYYY-MM-DD (inclusive, UTC).',
 );
 
 /** A compliance choice parameter such as `enaIncapableTypes` or `unknownDriver`. */

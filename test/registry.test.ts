@@ -17,6 +17,7 @@ import { allChecks } from '../src/checks/index.js';
 import { DEMO_FLEET } from '../src/cli/main.js';
 import { snapshotSources } from '../src/facts/sources.js';
 import { readTemplate } from './support/cloudformation.js';
+import { fixedClock } from './support/instances.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const template = readTemplate(join(root, 'template.yaml'));
@@ -114,7 +115,7 @@ describe('rule registry', () => {
   });
 
   it('runs every declared rule in the CLI, and nothing else', () => {
-    const checks = allChecks(snapshotSources(DEMO_FLEET));
+    const checks = allChecks(snapshotSources(DEMO_FLEET, fixedClock));
 
     expect(checks.map((check) => check.name)).toEqual(RULES.map((rule) => rule.id));
   });

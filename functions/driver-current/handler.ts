@@ -10,5 +10,7 @@ import { AwsInventoryReader } from '../../src/facts/aws-inventory-reader.js';
 
 const ec2 = createEc2Client();
 const ssm = createSsmClient();
+/** The time of each evaluation: the day exemption expiries are compared with. */
+const now = (): Date => new Date();
 
-export const handler = createConfigRuleHandler(bindInstanceRule(driverCurrentRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)), inventory: new AwsInventoryReader(ssm) }));
+export const handler = createConfigRuleHandler(bindInstanceRule(driverCurrentRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), now), inventory: new AwsInventoryReader(ssm), now }));

@@ -7,5 +7,7 @@ import { createConfigRuleHandler } from '../../src/engine/lambda-handler.js';
 import { AwsImageReader } from '../../src/facts/aws-image-reader.js';
 
 const ec2 = createEc2Client();
+/** The time of each evaluation: the day exemption expiries are compared with. */
+const now = (): Date => new Date();
 
-export const handler = createConfigRuleHandler(bindImageRule(imageEnabledRule, { images: new AwsImageReader(ec2) }));
+export const handler = createConfigRuleHandler(bindImageRule(imageEnabledRule, { images: new AwsImageReader(ec2, now), now }));

@@ -8,5 +8,7 @@ import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
 import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
 
 const ec2 = createEc2Client();
+/** The time of each evaluation: the day exemption expiries are compared with. */
+const now = (): Date => new Date();
 
-export const handler = createConfigRuleHandler(bindInstanceRule(instanceEnabledRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)) }));
+export const handler = createConfigRuleHandler(bindInstanceRule(instanceEnabledRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), now), now }));

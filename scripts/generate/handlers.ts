@@ -13,7 +13,10 @@ interface SourceCode {
   readonly expression: string;
 }
 
-/** How each fact source is built in a Lambda: its imports, the clients it needs and the expression. */
+/**
+ * How each fact source is built in a Lambda: its imports, the clients it needs and the expression.
+ * `now` is the handler's clock (the composition root's one `() => new Date()`), which dates the facts.
+ */
 const SOURCES: Readonly<Record<FactSource, SourceCode>> = {
   fleet: {
     imports: [
@@ -21,7 +24,7 @@ const SOURCES: Readonly<Record<FactSource, SourceCode>> = {
       "import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';",
     ],
     clients: ['ec2'],
-    expression: 'fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2))',
+    expression: 'fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), now)',
   },
   inventory: {
     imports: ["import { AwsInventoryReader } from '../../src/facts/aws-inventory-reader.js';"],
@@ -31,7 +34,7 @@ const SOURCES: Readonly<Record<FactSource, SourceCode>> = {
   images: {
     imports: ["import { AwsImageReader } from '../../src/facts/aws-image-reader.js';"],
     clients: ['ec2'],
-    expression: 'images: new AwsImageReader(ec2)',
+    expression: 'images: new AwsImageReader(ec2, now)',
   },
 };
 
@@ -65,8 +68,10 @@ export function handlerSource(rule: RuleDeclaration): string {
     ...imports,
     '',
     ...clients.map((client) => `const ${client} = ${CLIENT_FACTORIES[client]}();`),
+    '/** The time of each evaluation: the day exemption expiries are compared with. */',
+    'const now = (): Date => new Date();',
     '',
-    `export const handler = createConfigRuleHandler(${binder.name}(${declaration.exportName}, { ${sources.map((source) => source.expression).join(', ')} }));`,
+    `export const handler = createConfigRuleHandler(${binder.name}(${declaration.exportName}, { ${[...sources.map((source) => source.expression), 'now'].join(', ')} }));`,
     '',
   ].join('\n');
 }

@@ -3,6 +3,7 @@
  * `AWS::EC2::Instance` (camelCase keys, tags in the configuration item's own `tags` map).
  */
 import * as z from 'zod';
+import { utcDay } from '../../rules/exemption.js';
 import type { InstanceFacts } from '../../rules/facts.js';
 import type { ConfigurationItem } from '../engine/config-event.js';
 import { FactsUnavailableError } from '../errors.js';
@@ -28,8 +29,12 @@ const recordedInstanceSchema = z.object({
     .nullish(),
 });
 
-/** Throws {@link FactsUnavailableError} naming the missing or malformed field. */
-export function instanceFactsFromConfigurationItem(item: ConfigurationItem): InstanceFacts {
+/**
+ * Throws {@link FactsUnavailableError} naming the missing or malformed field.
+ * @param now the time of the evaluation: its day (UTC) is the facts' `observedOn`, not the day the
+ * item was captured, so that an exemption that has expired since is not honoured.
+ */
+export function instanceFactsFromConfigurationItem(item: ConfigurationItem, now: Date): InstanceFacts {
   const parsed = recordedInstanceSchema.safeParse(item.configuration ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -49,6 +54,7 @@ export function instanceFactsFromConfigurationItem(item: ConfigurationItem): Ins
     instanceLifecycle: recorded.instanceLifecycle ?? undefined,
     imageId: recorded.imageId ?? undefined,
     tags: item.tags,
+    observedOn: utcDay(now),
     // Config's recorded instance has no EnaSrdSpecification: the setting is unknown, never false.
     networkInterfaces: (recorded.networkInterfaces ?? []).map((eni) => ({
       networkInterfaceId: eni.networkInterfaceId,

@@ -31,8 +31,12 @@ const recordedImageSchema = z.looseObject({
 
 export type RecordedImage = { readonly complete: true; readonly image: ImageFacts } | { readonly complete: false };
 
-/** The AMI as recorded, or `complete: false` when the item lacks a field a verdict needs. */
-export function imageFactsFromConfigurationItem(item: ConfigurationItem, now: Date = new Date()): RecordedImage {
+/**
+ * The AMI as recorded, or `complete: false` when the item lacks a field a verdict needs.
+ * @param now the time of the evaluation (not the item's capture time): decides whether the
+ * deprecation time has passed, and its day (UTC) is the facts' `observedOn`.
+ */
+export function imageFactsFromConfigurationItem(item: ConfigurationItem, now: Date): RecordedImage {
   const parsed = recordedImageSchema.safeParse(item.configuration ?? {});
   if (!parsed.success) return { complete: false };
   const recorded = parsed.data;

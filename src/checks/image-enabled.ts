@@ -56,6 +56,8 @@ export interface ImageAssessment {
 
 export interface ImageRuleSources {
   readonly images: ImageReader;
+  /** The time of the run: dates a change event's recorded AMI (`observedOn`), as the reader dates its own. */
+  readonly now: () => Date;
 }
 
 /**
@@ -70,7 +72,7 @@ export function bindImageRule(rule: ImageRuleDeclaration, sources: ImageRuleSour
     sweptResourceTypes: [...rule.reportedResourceTypes, ...(rule.formerResourceTypes ?? [])],
 
     async judgeChange(item, parameters) {
-      return judgeChangedImageResource(sources.images, item, parameters as ImageEnabledParameters);
+      return judgeChangedImageResource(sources.images, item, parameters as ImageEnabledParameters, sources.now());
     },
 
     async *sweep(parameters, context) {
@@ -85,7 +87,7 @@ export function bindImageRule(rule: ImageRuleDeclaration, sources: ImageRuleSour
 }
 
 /** Re-judges the AMI or the launch template of a change event. */
-async function judgeChangedImageResource(images: ImageReader, item: ConfigurationItem, parameters: ImageEnabledParameters): Promise<ResourceResult> {
+async function judgeChangedImageResource(images: ImageReader, item: ConfigurationItem, parameters: ImageEnabledParameters, now: Date): Promise<ResourceResult> {
   const subject = { resourceType: item.resourceType, resourceId: item.resourceId };
   const scope = stackScopeOf(parameters);
   const outOfScope = (tags: Readonly<Record<string, string>>): ResourceResult | undefined =>
@@ -95,7 +97,7 @@ async function judgeChangedImageResource(images: ImageReader, item: Configuratio
   const gone = (what: string): ResourceResult => ({ ...subject, verdict: notApplicable<EngineReason>(`The ${what} no longer exists.`, 'RESOURCE_GONE') });
 
   if (item.resourceType === IMAGE_RESOURCE_TYPE) {
-    const recorded = imageFactsFromConfigurationItem(item);
+    const recorded = imageFactsFromConfigurationItem(item, now);
     const image = recorded.complete ? recorded.image : (await images.imagesById([item.resourceId])).get(item.resourceId);
     if (!image) return gone('AMI');
     return outOfScope(image.tags) ?? { ...subject, verdict: evaluateOwnedImage(image, parameters), details: imageDetails(image) };

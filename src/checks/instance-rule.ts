@@ -29,12 +29,14 @@ export interface InstanceRuleSources {
   readonly fleet: FleetReader;
   /** Required when the rule declares the `inventory` source. */
   readonly inventory?: InventoryReader;
+  /** The time of the run: dates a change event's facts (`observedOn`), as the fleet reader dates its own. */
+  readonly now: () => Date;
 }
 
 export function bindInstanceRule(rule: InstanceRuleDeclaration, sources: InstanceRuleSources): ConfigRuleSpec {
   const inventory = rule.factSources.includes('inventory') ? sources.inventory : undefined;
   if (rule.factSources.includes('inventory') && !inventory) throw new Error(`${rule.id} reads inventory: pass an InventoryReader.`);
-  const { fleet } = sources;
+  const { fleet, now } = sources;
 
   /** The inventory lookup a verdict needs, or undefined when the rule reads none or this instance needs none. */
   const driverLookup = async (facts: InstanceRuleFacts, parameters: Record<string, unknown>, managed?: ReadonlyMap<string, ManagedInstance>) => {
@@ -52,7 +54,7 @@ export function bindInstanceRule(rule: InstanceRuleDeclaration, sources: Instanc
     ...(rule.triggers.changeResourceTypes.length > 0
       ? {
           async judgeChange(item, parameters) {
-            const instance = instanceFactsFromConfigurationItem(item);
+            const instance = instanceFactsFromConfigurationItem(item, now());
             const scope = stackScopeOf(parameters);
             if (scope && !inStackScope(instance.tags, scope)) {
               return { ...subjectOf(instance), verdict: notApplicable<EngineReason>(`Outside this stack's scope: not ${describeStackScope(scope)}.`, 'OUT_OF_STACK_SCOPE') };

@@ -42,6 +42,11 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** Progress for people, set only when stderr is a terminal (machine output stays clean). */
   readonly progress?: (text: string) => void;
+  /**
+   * The time of the run (default: the system clock): dates the facts, so exemption expiries are
+   * compared with the day of the run, also for a snapshot exported earlier.
+   */
+  readonly now?: () => Date;
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -95,7 +100,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const parameters = parseParams(values.param);
     if (command === 'simulate') return await simulateCommand(positionals[1], snapshot ?? '', parameters, values.format, io);
     const regions = live ? (values.region.length > 0 ? values.region : [undefined]) : [];
-    const runs = await collectRuns({ snapshot, regions, parameters, log, progress: io.progress ?? (() => {}) });
+    const runs = await collectRuns({ snapshot, regions, parameters, log, progress: io.progress ?? (() => {}), now: io.now ?? (() => new Date()) });
     const rows = toRows(runs);
     const render = { table: renderTable, json: renderJson, csv: renderCsv }[values.format as 'table' | 'json' | 'csv'];
     io.stdout(render(rows));
@@ -134,21 +139,22 @@ interface RunRequest {
   readonly parameters: Readonly<Record<string, string>>;
   readonly log: Log;
   readonly progress: (text: string) => void;
+  readonly now: () => Date;
 }
 
 /** Runs every check over a snapshot, or over each Region of the live account. */
-async function collectRuns({ snapshot, regions, parameters, log, progress }: RunRequest): Promise<RuleRun[]> {
+async function collectRuns({ snapshot, regions, parameters, log, progress, now }: RunRequest): Promise<RuleRun[]> {
   const runs: RuleRun[] = [];
   if (snapshot === undefined) {
     // One pass per Region, with the credentials and account of the environment (AWS_PROFILE...).
     for (const region of regions) {
       progress(`Checking ${region ?? 'the default Region'}...`);
-      const sources = awsSources(createAwsClients(region ? { region } : {}));
+      const sources = awsSources(createAwsClients(region ? { region } : {}), now);
       runs.push(...(await runAllChecks(sources, parameters, log, progress)).map((run) => ({ ...run, region: region ?? '' })));
     }
     return runs;
   }
-  runs.push(...(await runAllChecks(snapshotSources(snapshot), parameters, log, progress)));
+  runs.push(...(await runAllChecks(snapshotSources(snapshot, now), parameters, log, progress)));
   // A broken snapshot file is bad input, not a partial result: say what is wrong and stop. A
   // missing file only stops the checks that need it, unless no check could run at all.
   const broken = runs.find((run) => run.error instanceof SnapshotError && !(run.error instanceof MissingSnapshotFileError));

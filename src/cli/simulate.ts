@@ -17,7 +17,7 @@ import { ENA_DRIVER_INVENTORY_TYPE, parseEnaDriverInventoryEntry } from '../../r
 import { EnaGuardError, MissingSnapshotFileError } from '../errors.js';
 import { INVENTORY_SNAPSHOT_FILES } from '../facts/snapshot-inventory-reader.js';
 import { SNAPSHOT_FILES, readSnapshotFile } from '../facts/snapshot-fleet-reader.js';
-import { AccountModel, formatTrace, loadDocument, simulate, type GuestSpec, type SimulationResult } from '../simulator/index.js';
+import { AccountModel, formatTrace, loadDocument, RUNBOOK_LOCK_TABLE, simulate, type GuestSpec, type SimulationResult } from '../simulator/index.js';
 
 export const AUTOMATION_DOCS = fileURLToPath(new URL('../../automation-docs/', import.meta.url));
 
@@ -108,7 +108,10 @@ export async function accountFromSnapshot(directory: string): Promise<{ account:
     instanceInformation: information,
     guests,
     inventory,
+    // As deployed, the stack's runbooks lock the instances they change in its table.
+    dynamoDbTables: [RUNBOOK_LOCK_TABLE],
   });
+  assumptions.push(`the stack's lock table ${RUNBOOK_LOCK_TABLE.TableName} exists and is empty`);
   return { account, assumptions };
 }
 

@@ -11,9 +11,11 @@ import type { InstanceTypeCatalog } from './instance-type-catalog.js';
 export const INSTANCES_PER_PAGE = 1000;
 
 export class AwsFleetReader implements FleetReader {
+  /** @param now the clock that dates each page's facts (`observedOn`, which exemption expiries are compared with). */
   constructor(
     private readonly ec2: EC2Client,
     private readonly catalog: InstanceTypeCatalog,
+    private readonly now: () => Date,
   ) {}
 
   async *instancePages(scope?: StackScope): AsyncIterable<readonly InstanceFacts[]> {
@@ -26,7 +28,8 @@ export class AwsFleetReader implements FleetReader {
     try {
       for await (const page of pages) {
         // Map each page to facts at once, so the SDK's full page can be collected.
-        yield (page.Reservations ?? []).flatMap((reservation) => (reservation.Instances ?? []).map(instanceFactsFromSdk));
+        const now = this.now();
+        yield (page.Reservations ?? []).flatMap((reservation) => (reservation.Instances ?? []).map((instance) => instanceFactsFromSdk(instance, now)));
       }
     } catch (error) {
       if (error instanceof FactsUnavailableError) throw error;

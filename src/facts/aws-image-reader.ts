@@ -44,10 +44,13 @@ export const LAUNCH_TEMPLATES_PER_PAGE = 200;
 export const IMAGE_IDS_PER_CALL = 200;
 
 export class AwsImageReader implements ImageReader {
-  /** @param now the clock that decides whether an AMI's deprecation time has passed. */
+  /**
+   * @param now the clock that decides whether an AMI's deprecation time has passed and dates the
+   * facts (`observedOn`, which exemption expiries are compared with).
+   */
   constructor(
     private readonly ec2: EC2Client,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date,
   ) {}
 
   async *ownedImagePages(): AsyncIterable<readonly ImageFacts[]> {
@@ -76,9 +79,10 @@ export class AwsImageReader implements ImageReader {
       { client: this.ec2, pageSize: LAUNCH_TEMPLATES_PER_PAGE },
       { Versions: ['$Default'] },
     );
+    const now = this.now();
     yield* wrapPages('DescribeLaunchTemplateVersions', versions, (page) =>
       (page.LaunchTemplateVersions ?? []).map((version) =>
-        launchTemplateFactsFromSdk(version, tagsById.get(version.LaunchTemplateId ?? '') ?? {}),
+        launchTemplateFactsFromSdk(version, tagsById.get(version.LaunchTemplateId ?? '') ?? {}, now),
       ),
     );
   }
@@ -133,7 +137,7 @@ export class AwsImageReader implements ImageReader {
       ]);
       const version = versions.LaunchTemplateVersions?.[0];
       if (!version) return undefined;
-      return launchTemplateFactsFromSdk(version, templateTags(templates.LaunchTemplates ?? []).get(launchTemplateId) ?? {});
+      return launchTemplateFactsFromSdk(version, templateTags(templates.LaunchTemplates ?? []).get(launchTemplateId) ?? {}, this.now());
     } catch (error) {
       // EC2's answer for a template that was deleted (or never was).
       if ((error as { name?: string }).name === 'InvalidLaunchTemplateId.NotFound') return undefined;

@@ -6,6 +6,7 @@
  * {@link LaunchTemplateFacts}.
  */
 import type { Image, LaunchTemplate, LaunchTemplateVersion, Tag } from '@aws-sdk/client-ec2';
+import { utcDay } from '../../rules/exemption.js';
 import type { ImageFacts, ImageReference, ImageStateName, LaunchTemplateFacts } from '../../rules/image-facts.js';
 import { FactsUnavailableError } from '../errors.js';
 
@@ -57,7 +58,8 @@ const IMAGE_STATES: readonly ImageStateName[] = ['available', 'pending', 'transi
 
 /**
  * Normalises an SDK `Image`.
- * @param now decides whether the deprecation time has passed.
+ * @param now when the AMI was read: decides whether the deprecation time has passed, and its day
+ * (UTC) is the facts' `observedOn`.
  */
 export function imageFactsFromSdk(image: Image, now: Date): ImageFacts {
   if (!image.ImageId) throw new FactsUnavailableError('An image in the DescribeImages output has no ImageId.');
@@ -76,11 +78,15 @@ export function imageFactsFromSdk(image: Image, now: Date): ImageFacts {
     // EC2 sets Platform only for Windows, and spells it "windows" although the SDK's enum says "Windows".
     platform: String(image.Platform ?? '').toLowerCase() === 'windows' ? 'windows' : 'linux',
     tags: tagMap(image.Tags),
+    observedOn: utcDay(now),
   };
 }
 
-/** Normalises a default launch template version, with the template's own tags. */
-export function launchTemplateFactsFromSdk(version: LaunchTemplateVersion, tags: Readonly<Record<string, string>> = {}): LaunchTemplateFacts {
+/**
+ * Normalises a default launch template version, with the template's own tags.
+ * @param now when the template was read: its day (UTC) is the facts' `observedOn`.
+ */
+export function launchTemplateFactsFromSdk(version: LaunchTemplateVersion, tags: Readonly<Record<string, string>>, now: Date): LaunchTemplateFacts {
   if (!version.LaunchTemplateId) {
     throw new FactsUnavailableError('A version in the DescribeLaunchTemplateVersions output has no LaunchTemplateId.');
   }
@@ -90,6 +96,7 @@ export function launchTemplateFactsFromSdk(version: LaunchTemplateVersion, tags:
     defaultVersion: version.VersionNumber,
     image: imageReference(version.LaunchTemplateData?.ImageId),
     tags,
+    observedOn: utcDay(now),
   };
 }
 

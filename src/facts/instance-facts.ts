@@ -4,12 +4,17 @@
  * src/checks/configuration-item.ts, above the engine that defines it.
  */
 import type { Instance, InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import { utcDay } from '../../rules/exemption.js';
 import type { EnaCapability, InstanceFacts, InstanceStateName, InstanceTypeFacts } from '../../rules/facts.js';
 import { FactsUnavailableError } from '../errors.js';
 
 const INSTANCE_STATES: readonly InstanceStateName[] = ['pending', 'running', 'shutting-down', 'terminated', 'stopping', 'stopped'];
 
-export function instanceFactsFromSdk(instance: Instance): InstanceFacts {
+/**
+ * Normalises an SDK `Instance`.
+ * @param now when the instance was read: its day (UTC) is the facts' `observedOn`.
+ */
+export function instanceFactsFromSdk(instance: Instance, now: Date): InstanceFacts {
   if (!instance.InstanceId || !instance.InstanceType) {
     throw new FactsUnavailableError(`An instance in the DescribeInstances output has no InstanceId or InstanceType.`);
   }
@@ -24,6 +29,7 @@ export function instanceFactsFromSdk(instance: Instance): InstanceFacts {
     instanceLifecycle: instance.InstanceLifecycle,
     imageId: instance.ImageId,
     tags: Object.fromEntries((instance.Tags ?? []).flatMap((tag) => (tag.Key ? [[tag.Key, tag.Value ?? '']] : []))),
+    observedOn: utcDay(now),
     networkInterfaces: (instance.NetworkInterfaces ?? []).flatMap((eni) =>
       eni.NetworkInterfaceId
         ? [

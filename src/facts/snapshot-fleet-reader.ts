@@ -47,7 +47,14 @@ export class SnapshotFleetReader implements FleetReader {
   private instancesCache: Promise<InstanceFacts[]> | undefined;
   private typesCache: Promise<Map<string, InstanceTypeFacts>> | undefined;
 
-  constructor(readonly directory: string) {}
+  /**
+   * @param now dates the facts (`observedOn`, which exemption expiries are compared with): the time
+   * of the run, not of the export, as for {@link SnapshotImageReader}.
+   */
+  constructor(
+    readonly directory: string,
+    private readonly now: () => Date,
+  ) {}
 
   async *instancePages(scope?: StackScope): AsyncIterable<readonly InstanceFacts[]> {
     const instances = await (this.instancesCache ??= this.loadInstances());
@@ -69,8 +76,9 @@ export class SnapshotFleetReader implements FleetReader {
 
   private async loadInstances(): Promise<InstanceFacts[]> {
     const output = await readSnapshotFile(this.directory, SNAPSHOT_FILES.instances, describeInstancesSchema);
+    const now = this.now();
     return output.Reservations.flatMap((reservation) =>
-      reservation.Instances.map((instance) => instanceFactsFromSdk(instance as Instance)),
+      reservation.Instances.map((instance) => instanceFactsFromSdk(instance as Instance, now)),
     );
   }
 

@@ -76,10 +76,13 @@ const instanceImagesSchema = z.looseObject({
 export class SnapshotImageReader implements ImageReader {
   private owned: Promise<ImageFacts[]> | undefined;
 
-  /** @param now decides whether an AMI's deprecation time has passed (the time of the run, not of the export). */
+  /**
+   * @param now decides whether an AMI's deprecation time has passed and dates the facts
+   * (`observedOn`, which exemption expiries are compared with): the time of the run, not of the export.
+   */
   constructor(
     readonly directory: string,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date,
   ) {}
 
   async *ownedImagePages(): AsyncIterable<readonly ImageFacts[]> {
@@ -90,8 +93,9 @@ export class SnapshotImageReader implements ImageReader {
   async *launchTemplatePages(): AsyncIterable<readonly LaunchTemplateFacts[]> {
     const output = await readSnapshotFile(this.directory, IMAGE_SNAPSHOT_FILES.launchTemplateVersions, describeLaunchTemplateVersionsSchema);
     const tags = await this.templateTags();
+    const now = this.now();
     const templates = output.LaunchTemplateVersions.map((version) =>
-      launchTemplateFactsFromSdk(version as LaunchTemplateVersion, tags.get(version.LaunchTemplateId) ?? {}),
+      launchTemplateFactsFromSdk(version as LaunchTemplateVersion, tags.get(version.LaunchTemplateId) ?? {}, now),
     );
     for (let start = 0; start < templates.length; start += LAUNCH_TEMPLATES_PER_PAGE) {
       yield templates.slice(start, start + LAUNCH_TEMPLATES_PER_PAGE);

@@ -1,14 +1,15 @@
 /**
- * An AWS account in memory: EC2, Systems Manager and Auto Scaling models sharing one virtual
- * clock, one set of guests, one fault injector and one call log. Every API call, from a runbook
+ * An AWS account in memory: EC2, Systems Manager, Auto Scaling and DynamoDB models sharing one
+ * virtual clock, one set of guests, one fault injector and one call log. Every API call, from a runbook
  * step or from an SDK client wired with `wireEc2Client` / `wireSsmClient`, goes through
  * {@link AccountModel.call}.
  */
 import type { Image, InstanceTypeInfo, LaunchTemplate, LaunchTemplateVersion, Reservation } from '@aws-sdk/client-ec2';
-import type { AssociationDescription, InstanceInformation } from '@aws-sdk/client-ssm';
+import type { AssociationDescription, AutomationExecutionMetadata, InstanceInformation } from '@aws-sdk/client-ssm';
 import { AutoScalingModel, type AutoScalingGroupSettings, type AutoScalingInstanceDetails } from './autoscaling-model.js';
-import { CallLog, resourceIdsOf } from './call-log.js';
+import { CallLog, resourceIdsOf, type CallCaller } from './call-log.js';
 import { VirtualClock } from './clock.js';
+import { DynamoDbModel, type DynamoDbTableDefinition } from './dynamodb-model.js';
 import { DEFAULT_EC2_TIMINGS, Ec2Model, isWindows, type Ec2Timings, type InstanceExtras } from './ec2-model.js';
 import { SimulatorError, UnsupportedOperationError, isAwsServiceError, type ServiceName } from './errors.js';
 import { FaultInjector, type FaultRule } from './faults.js';
@@ -51,6 +52,17 @@ export interface AccountSnapshot {
    * 'InstanceIds', Values: ['*'] }], Parameters: { customInventory: ['Enabled'] } }`.
    */
   readonly associations?: readonly AssociationDescription[];
+  /**
+   * DynamoDB tables, each with a string partition key (`{ TableName: 'EnaGuard-Locks',
+   * KeyAttribute: 'LockId' }`) and optionally the items already in it.
+   */
+  readonly dynamoDbTables?: readonly DynamoDbTableDefinition[];
+  /**
+   * Automation executions that ran or run outside the simulation, as DescribeAutomationExecutions
+   * lists them (`AutomationExecutionId`, `DocumentName` and `AutomationExecutionStatus` required):
+   * one that crashed (`Failed`), one still running elsewhere (`InProgress`).
+   */
+  readonly automationExecutions?: readonly AutomationExecutionMetadata[];
 }
 
 export interface AccountModelOptions {
@@ -86,6 +98,7 @@ export class AccountModel {
   readonly ec2: Ec2Model;
   readonly ssm: SsmModel;
   readonly autoscaling: AutoScalingModel;
+  readonly dynamodb = new DynamoDbModel();
   readonly accountId: string;
   readonly region: string;
   private readonly guests = new Map<string, Guest>();
@@ -101,7 +114,7 @@ export class AccountModel {
     this.ec2 = new Ec2Model(this.clock, this.ids, this.guests, this.accountId, this.region, { ...DEFAULT_EC2_TIMINGS, ...options.timings });
     this.ssm = new SsmModel(this.clock, this.ids, this.ec2, this.guests);
     this.autoscaling = new AutoScalingModel(this.clock, this.ids, this.ec2);
-    this.tables = { ec2: this.ec2.operations(), ssm: this.ssm.operations(), autoscaling: this.autoscaling.operations() };
+    this.tables = { ec2: this.ec2.operations(), ssm: this.ssm.operations(), autoscaling: this.autoscaling.operations(), dynamodb: this.dynamodb.operations() };
   }
 
   /** Builds an account from a snapshot (see {@link AccountSnapshot}). */
@@ -127,6 +140,8 @@ export class AccountModel {
       for (const [typeName, entries] of Object.entries(types)) model.ssm.seedInventory(instanceId, typeName, entries, model.clock.now());
     }
     model.ssm.seedAssociations(snapshot.associations ?? []);
+    model.dynamodb.seedTables(snapshot.dynamoDbTables ?? []);
+    model.ssm.seedAutomationExecutions(revivingTimes(snapshot.automationExecutions ?? []));
     return model;
   }
 
@@ -144,18 +159,19 @@ export class AccountModel {
   }
 
   /**
-   * Makes one API call. `service` as SSM documents name it (`ec2`, `ssm`, `autoscaling`),
-   * `operation` in PascalCase, `input` as the SDK's `…CommandInput`. Returns the SDK's
-   * `…CommandOutput`, or throws an SDK-shaped service exception. Injected faults strike before
-   * the model sees the call; every call is logged.
+   * Makes one API call. `service` as SSM documents name it (`ec2`, `ssm`, `autoscaling`,
+   * `dynamodb`), `operation` in PascalCase, `input` as the SDK's `…CommandInput`. Returns the
+   * SDK's `…CommandOutput`, or throws an SDK-shaped service exception. Injected faults strike
+   * before the model sees the call; every call is logged, with the execution step that made it
+   * when a runbook did (`caller`).
    */
-  call(service: string, operation: string, input: Record<string, unknown> = {}): object {
+  call(service: string, operation: string, input: Record<string, unknown> = {}, caller?: CallCaller): object {
     const name = service.toLowerCase() as ServiceName;
     const table = this.tables[name] as OperationTable | undefined;
     const handler = table?.[operation];
     if (table === undefined || handler === undefined) throw new UnsupportedOperationError(service, operation);
     this.clock.settle();
-    const base = { service: name, operation, input: copy(input), resourceIds: resourceIdsOf(input), at: this.clock.now() };
+    const base = { service: name, operation, input: copy(input), resourceIds: resourceIdsOf(input), at: this.clock.now(), ...(caller === undefined ? {} : { caller }) };
     const injected = this.faults.check(name, operation, base.resourceIds);
     if (injected !== undefined) {
       this.calls.add({ ...base, error: { code: injected.name, message: injected.message, injected: true } });

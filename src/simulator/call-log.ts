@@ -5,6 +5,13 @@
  */
 import type { ServiceName } from './errors.js';
 
+/** The runbook step that made a call. */
+export interface CallCaller {
+  readonly executionId: string;
+  readonly documentName: string;
+  readonly stepName: string;
+}
+
 /** One API call as the model saw it. */
 export interface ApiCallRecord {
   /** 1-based position of the call in the whole log. */
@@ -20,10 +27,12 @@ export interface ApiCallRecord {
   readonly output?: unknown;
   /** The AWS error code and message when the call failed. */
   readonly error?: { readonly code: string; readonly message: string; readonly injected: boolean };
-  /** Resource ids named in the input (instances, images, snapshots, launch templates, groups). */
+  /** Resource ids named in the input (instances, images, snapshots, launch templates, groups, tables, executions). */
   readonly resourceIds: readonly string[];
   /** Simulated time of the call. */
   readonly at: Date;
+  /** The execution and step that made the call; absent for calls from an SDK client or a test. */
+  readonly caller?: CallCaller;
 }
 
 /** A place where a fault can be injected: the n-th call to one operation. */
@@ -35,7 +44,7 @@ export interface FaultPoint {
 }
 
 const RESOURCE_ID = /^(i|ami|snap|lt|vol|eni)-[0-9a-zA-Z]+$/;
-const NAMED_RESOURCE_KEYS = new Set(['AutoScalingGroupName', 'LaunchTemplateName', 'CommandId']);
+const NAMED_RESOURCE_KEYS = new Set(['AutoScalingGroupName', 'LaunchTemplateName', 'CommandId', 'TableName', 'AutomationExecutionId']);
 
 /** Resource ids found anywhere in an API input. */
 export function resourceIdsOf(input: unknown): string[] {

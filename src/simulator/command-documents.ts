@@ -22,7 +22,7 @@ import {
   type WindowsServerRelease,
 } from '../../rules/driver-policy.js';
 import { compareDriverVersions, compareDriverVersionText, parseDriverVersion } from '../../rules/driver-version.js';
-import type { Guest, ScriptResult } from './guest.js';
+import { DRIVER_EVIDENCE_MARKER, type Guest, type ScriptResult } from './guest.js';
 
 /** What a command sees of the instance it runs on. */
 export interface CommandEnvironment {
@@ -42,6 +42,11 @@ export interface CommandOutcome {
   readonly durationSeconds: number;
   /** The agent reboots the instance after the command. */
   readonly reboot: boolean;
+  /**
+   * Associations the command re-applied on this instance (`aws:refreshAssociation`): an inventory
+   * association among them gathers this instance alone when the command ends.
+   */
+  readonly refreshedAssociations?: readonly string[];
   /**
    * A custom inventory file the command wrote into the agent's custom inventory folder. It reaches
    * ListInventoryEntries only when an inventory association gathers it (StartAssociationsOnce).
@@ -278,6 +283,26 @@ const updateLinuxKernel: CommandDocument = (_parameters, env) => {
   return { ...scriptOutcome(env.guest.runScript(env.instanceId, [command])), reboot: false };
 };
 
+/** The stack's driver-evidence check and its per-instance inventory refresh. */
+export const CHECK_DRIVER_EVIDENCE_DOCUMENT = 'EnaGuard-CheckEnaDriverEvidence';
+export const REFRESH_INVENTORY_DOCUMENT = 'EnaGuard-RefreshEnaDriverInventory';
+
+/**
+ * EnaGuard-CheckEnaDriverEvidence: both of its scripts carry the driver-evidence marker (a
+ * conformance test checks it), so the guest answers as it answers any script with that marker:
+ * from its running kernel, unless a test registered another answer.
+ */
+const checkEnaDriverEvidence: CommandDocument = (_parameters, env) => scriptOutcome(env.guest.runScript(env.instanceId, [`# ${DRIVER_EVIDENCE_MARKER}`]));
+
+/** EnaGuard-RefreshEnaDriverInventory: `aws:refreshAssociation` of the one association given. */
+const refreshEnaDriverInventory: CommandDocument = (parameters) => {
+  const ids = parameters['AssociationId'] ?? [];
+  if (ids.length !== 1 || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(ids[0] ?? '')) {
+    return outcome({ status: 'Failed', stderr: `AssociationId must be one association id, not ${JSON.stringify(ids)}` });
+  }
+  return outcome({ status: 'Success', stdout: `Refreshed association ${ids[0]}`, refreshedAssociations: ids, durationSeconds: 10 });
+};
+
 /** The Command documents the simulator knows, by name. */
 export const KNOWN_COMMAND_DOCUMENTS: Readonly<Record<string, CommandDocument>> = {
   'AWS-RunShellScript': runScriptDocument('linux'),
@@ -287,4 +312,6 @@ export const KNOWN_COMMAND_DOCUMENTS: Readonly<Record<string, CommandDocument>> 
   [ASSESS_LINUX_DOCUMENT]: assessEnaDriverLinux,
   [ASSESS_WINDOWS_DOCUMENT]: assessEnaDriverWindows,
   [UPDATE_LINUX_KERNEL_DOCUMENT]: updateLinuxKernel,
+  [CHECK_DRIVER_EVIDENCE_DOCUMENT]: checkEnaDriverEvidence,
+  [REFRESH_INVENTORY_DOCUMENT]: refreshEnaDriverInventory,
 };

@@ -21,6 +21,7 @@ import type {
   Snapshot,
   SummaryStatus,
   Tag,
+  TagDescription,
 } from '@aws-sdk/client-ec2';
 import type { VirtualClock } from './clock.js';
 import { Guest, defaultGuestSpec, type GuestSpec } from './guest.js';
@@ -258,6 +259,7 @@ export class Ec2Model {
       CreateLaunchTemplateVersion: (i) => this.createLaunchTemplateVersion(i),
       ModifyLaunchTemplate: (i) => this.modifyLaunchTemplate(i),
       CreateTags: (i) => this.createTags(i),
+      DescribeTags: (i) => this.describeTags(i),
     };
   }
 
@@ -948,5 +950,44 @@ export class Ec2Model {
     });
     for (const apply of targets) apply();
     return ok({});
+  }
+
+  /** Every tag of every resource that has tags, in the order the resources were added. */
+  private allTags(): TagDescription[] {
+    const describe = (resourceId: string | undefined, resourceType: TagDescription['ResourceType'], tags: readonly Tag[] | undefined): TagDescription[] =>
+      (tags ?? []).map((tag) => ({ Key: tag.Key, ResourceId: resourceId, ResourceType: resourceType, Value: tag.Value ?? '' }));
+    return [
+      ...[...this.instances.values()].flatMap((r) => describe(r.instance.InstanceId, 'instance', r.instance.Tags)),
+      ...[...this.images.values()].filter((r) => r.image.State !== 'deregistered').flatMap((r) => describe(r.image.ImageId, 'image', r.image.Tags)),
+      ...[...this.snapshots.values()].flatMap((r) => describe(r.snapshot.SnapshotId, 'snapshot', r.snapshot.Tags)),
+      ...[...this.launchTemplates.values()].flatMap((r) => describe(r.template.LaunchTemplateId, 'launch-template', r.template.Tags)),
+    ];
+  }
+
+  private tagMatches(tag: TagDescription, filter: Filter): boolean {
+    const values = filterValues(filter);
+    const name = filter.Name ?? '';
+    if (name.startsWith('tag:')) return tag.Key === name.slice(4) && values.some((v) => wildcard(v).test(tag.Value ?? ''));
+    const field: Record<string, string | undefined> = { key: tag.Key, value: tag.Value, 'resource-id': tag.ResourceId, 'resource-type': tag.ResourceType };
+    if (!(name in field)) fail('ec2', 'InvalidParameterValue', `The filter '${name}' is invalid`);
+    const actual = field[name];
+    return actual !== undefined && values.some((v) => wildcard(v).test(actual));
+  }
+
+  /**
+   * DescribeTags: the tags of instances (terminated ones too, while DescribeInstances shows them),
+   * images (not deregistered ones), snapshots and launch templates; filters `key`, `value`,
+   * `resource-id`, `resource-type`, `tag:<key>`, with wildcards; `MaxResults` (5–1000) and
+   * `NextToken`. Unconfirmed: the order of the tags, resource by resource.
+   */
+  private describeTags(input: Record<string, unknown>): object {
+    const filters = (input['Filters'] as Filter[] | undefined) ?? [];
+    const maxResults = input['MaxResults'] as number | undefined;
+    if (maxResults !== undefined && (maxResults < 5 || maxResults > 1000)) fail('ec2', 'InvalidParameterValue', `Value ( ${maxResults} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000`);
+    const matching = this.allTags().filter((tag) => filters.every((f) => this.tagMatches(tag, f)));
+    const start = typeof input['NextToken'] === 'string' ? Number.parseInt(input['NextToken'], 10) : 0;
+    const page = maxResults === undefined ? matching.slice(start) : matching.slice(start, start + maxResults);
+    const next = maxResults !== undefined && start + maxResults < matching.length ? String(start + maxResults) : undefined;
+    return ok({ Tags: page, NextToken: next });
   }
 }

@@ -8,6 +8,7 @@
  *   the SDK v3 service exceptions (`name` is the AWS error code, `$fault`, `$metadata`), so code
  *   under test that catches SDK errors sees the same thing it would see against AWS.
  */
+import { ConditionalCheckFailedException, DynamoDBServiceException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { SSMServiceException } from '@aws-sdk/client-ssm';
 import { EnaGuardError } from '../errors.js';
@@ -46,8 +47,29 @@ export class UnsupportedActionError extends SimulatorError {
   constructor(
     readonly action: string,
     readonly stepName: string,
+    message = `Step ${stepName}: action ${action} is not supported by the simulator`,
   ) {
-    super(`Step ${stepName}: action ${action} is not supported by the simulator`);
+    super(message);
+  }
+}
+
+/**
+ * An `aws:executeScript` step whose script the simulator has no TypeScript model of (no
+ * `# ena-guard:script <name>` marker, or no model registered under that name).
+ */
+export class UnsupportedScriptError extends UnsupportedActionError {
+  constructor(
+    stepName: string,
+    /** Why: "its Script has no marker line", "it is marked x, and no model is registered under that name"... */
+    readonly reason: string,
+    /** The name the script's marker gives, when it has one. */
+    readonly scriptName?: string,
+  ) {
+    super(
+      'aws:executeScript',
+      stepName,
+      `aws:executeScript step ${stepName} runs a script the simulator does not model; only scripts marked \`# ena-guard:script <name>\` with a registered model run (${reason})`,
+    );
   }
 }
 
@@ -67,6 +89,12 @@ export class ChildAutomationFailedError extends StepFailedError {
   }
 }
 
+/**
+ * What a script model throws where the Python script would raise an exception: the step fails
+ * with this message (and goes through maxAttempts / onFailure as any failed step).
+ */
+export class ScriptError extends StepFailedError {}
+
 /** A step ran past its `timeoutSeconds` (or the action's default) in simulated time. */
 export class StepTimedOutError extends SimulatorError {}
 
@@ -82,7 +110,7 @@ export class UnsupportedOperationError extends SimulatorError {
 }
 
 /** Service namespaces as SSM documents write them. */
-export type ServiceName = 'ec2' | 'ssm' | 'autoscaling';
+export type ServiceName = 'ec2' | 'ssm' | 'autoscaling' | 'dynamodb';
 
 /** What an SDK v3 service exception carries, whichever client threw it. */
 export interface AwsServiceError extends Error {
@@ -98,6 +126,7 @@ export const THROTTLING_ERROR_CODES: ReadonlySet<string> = new Set([
   'ThrottlingException',
   'Throttling',
   'TooManyUpdates',
+  'ProvisionedThroughputExceededException',
 ]);
 
 /**
@@ -115,18 +144,29 @@ export class AutoScalingServiceException extends Error implements AwsServiceErro
   }
 }
 
+/** The DynamoDB errors the SDK deserializes into a class of their own (code `instanceof` checks them). */
+const DYNAMODB_ERROR_CLASSES: Readonly<Record<string, typeof DynamoDBServiceException>> = {
+  ConditionalCheckFailedException: ConditionalCheckFailedException as unknown as typeof DynamoDBServiceException,
+  ResourceNotFoundException: ResourceNotFoundException as unknown as typeof DynamoDBServiceException,
+};
+
 /**
  * Builds an AWS error as the SDK v3 would throw it: an `EC2ServiceException` for `ec2`, an
- * `SSMServiceException` for `ssm`, with the AWS error code as `name`.
+ * `SSMServiceException` for `ssm`, a `DynamoDBServiceException` for `dynamodb` (the SDK's own
+ * subclass for `ConditionalCheckFailedException` and `ResourceNotFoundException`), with the AWS
+ * error code as `name`.
  */
 export function createAwsError(service: ServiceName, code: string, message: string, requestId = 'simulated'): AwsServiceError {
   const throttling = THROTTLING_ERROR_CODES.has(code);
   const $fault = code === 'InternalError' || code === 'InternalFailure' || code === 'ServiceUnavailable' ? 'server' : 'client';
-  const $metadata = { httpStatusCode: throttling ? 503 : $fault === 'server' ? 500 : 400, requestId, attempts: 1, totalRetryDelay: 0 };
+  // DynamoDB answers its throttling with a 400, the other services with a 503.
+  const throttlingStatus = service === 'dynamodb' ? 400 : 503;
+  const $metadata = { httpStatusCode: throttling ? throttlingStatus : $fault === 'server' ? 500 : 400, requestId, attempts: 1, totalRetryDelay: 0 };
   const options = { name: code, message, $fault, $metadata } as const;
   let error: AwsServiceError;
   if (service === 'ec2') error = new EC2ServiceException(options) as AwsServiceError;
   else if (service === 'ssm') error = new SSMServiceException(options) as AwsServiceError;
+  else if (service === 'dynamodb') error = new (DYNAMODB_ERROR_CLASSES[code] ?? DynamoDBServiceException)(options) as AwsServiceError;
   else error = new AutoScalingServiceException(options);
   if (throttling) Object.assign(error, { $retryable: { throttling: true } });
   return error;

@@ -23,9 +23,15 @@ export interface FaultRule {
   readonly message?: string;
 }
 
-/** The throttling code each service uses. */
+/** The throttling code each service uses (DynamoDB: the data-plane one, for item operations). */
 export function throttlingCode(service: ServiceName): string {
-  return service === 'ec2' ? 'RequestLimitExceeded' : service === 'ssm' ? 'ThrottlingException' : 'Throttling';
+  const codes: Readonly<Record<ServiceName, string>> = {
+    ec2: 'RequestLimitExceeded',
+    ssm: 'ThrottlingException',
+    autoscaling: 'Throttling',
+    dynamodb: 'ProvisionedThroughputExceededException',
+  };
+  return codes[service];
 }
 
 /** Shorthands for the common fault rules. */

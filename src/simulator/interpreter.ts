@@ -1,6 +1,10 @@
 /**
  * The Automation interpreter: runs a checked document step by step against an account model, in
  * simulated time, and returns the final status, the document outputs and a step trace.
+ * {@link startExecution} gives an execution that a caller advances one step at a time (so that
+ * several executions can share an account and interleave, interleave.ts); {@link simulate} runs
+ * one to its end. Every execution is registered in the account's SSM model as it starts, steps
+ * and ends, so a runbook can see the others with DescribeAutomationExecutions.
  *
  * Control-flow semantics (AWS "Properties shared by all actions", "Handling timeouts in runbooks",
  * the StepExecution API reference):
@@ -16,10 +20,14 @@
  *
  * The decisions are the pure {@link nextStep} (next-step.ts); this file runs the steps and loops.
  */
+// The models of ena-guard's own runbook scripts register themselves wherever runbooks run.
+import './project-scripts.js';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccountModel } from './account-model.js';
 import { SUPPORTED_ACTIONS, type ActionContext, type ActionOutcome, type AutomationAction, type ChildAutomationRun } from './actions/index.js';
+import type { StepExecution } from '@aws-sdk/client-ssm';
+import type { CallCaller } from './call-log.js';
 import { formatDate, formatDateTime } from './clock.js';
 import { loadDocument, type AutomationDocument, type StepDefinition } from './document.js';
 import {
@@ -32,12 +40,15 @@ import {
   StepTimedOutError,
   UnsupportedActionError,
   UnsupportedOperationError,
+  UnsupportedScriptError,
   VariableError,
   isAwsServiceError,
   isThrottlingError,
 } from './errors.js';
-import { firstStep, indexSteps, nextStep, type StepOutcome } from './next-step.js';
+import { asStringLists, stepExecutions } from './execution-records.js';
+import { firstStep, indexSteps, nextStep, type NextStep, type StepIndex, type StepOutcome } from './next-step.js';
 import { resolveParameters } from './parameters.js';
+import { modelForScript, type ScriptModels } from './scripts.js';
 import type { ExecutionStatus, StepTrace } from './trace.js';
 import { select, substitute, toOutputType, type VariableScope } from './variables.js';
 
@@ -80,6 +91,29 @@ export interface SimulateOptions {
   readonly throttlingRetrySeconds?: number;
   /** Guard against loops between steps. Default 1000 step runs. */
   readonly maxStepRuns?: number;
+  /** Models of `aws:executeScript` scripts for this run, by marker name; they win over the registry (scripts.ts). */
+  readonly scriptModels?: ScriptModels;
+  /** The execution that started this one; `aws:executeAutomation` sets it for the nested run. */
+  readonly parentExecutionId?: string;
+}
+
+/**
+ * An execution that its caller advances one step at a time. It shares the account (clock,
+ * models, call log) with whatever else runs against it.
+ */
+export interface Execution {
+  readonly executionId: string;
+  readonly documentName: string;
+  /** True once the execution has ended. */
+  readonly done: boolean;
+  /** The step that {@link Execution.step} will run next; undefined once the execution has ended. */
+  readonly nextStepName: string | undefined;
+  /** The steps run so far. */
+  readonly trace: readonly StepTrace[];
+  /** Runs exactly one step (all its attempts) and returns its trace entry; undefined when the execution has already ended. */
+  step(): Promise<StepTrace | undefined>;
+  /** The outcome; throws a {@link SimulatorError} while the execution has not ended. */
+  result(): SimulationResult;
 }
 
 /** A poll with no timeout at all gives up after this long (AWS caps automations far below). */
@@ -89,12 +123,17 @@ const MAX_THROTTLING_BACKOFF_SECONDS = 30;
 const API_ACTIONS = new Set(['aws:executeAwsApi', 'aws:waitForAwsResourceProperty', 'aws:assertAwsResourceProperty']);
 
 /**
- * Refuses a document that uses an action the simulator does not model, naming it; with an
- * account, also a literal `Service`/`Api` pair the account model does not implement.
+ * Refuses a document that uses an action the simulator does not model, naming it, or an
+ * `aws:executeScript` step whose script has no model (in `scriptModels` or the registry); with
+ * an account, also a literal `Service`/`Api` pair the account model does not implement.
  */
-export function assertActionsSupported(document: AutomationDocument, account?: AccountModel): void {
+export function assertActionsSupported(document: AutomationDocument, account?: AccountModel, scriptModels?: ScriptModels): void {
   for (const step of document.content.mainSteps) {
     if (!SUPPORTED_ACTIONS.has(step.action)) throw new UnsupportedActionError(step.action, step.name);
+    if (step.action === 'aws:executeScript') {
+      const found = modelForScript(step.inputs['Script'], scriptModels);
+      if (!('model' in found)) throw new UnsupportedScriptError(step.name, found.reason, found.name);
+    }
     const { Service: service, Api: api } = step.inputs;
     if (account !== undefined && API_ACTIONS.has(step.action) && typeof service === 'string' && typeof api === 'string' && !`${service}${api}`.includes('{{')) {
       if (!account.supports(service, api)) throw new UnsupportedOperationError(service, api, step.name);
@@ -167,9 +206,16 @@ function systemVariables(account: AccountModel, executionId: string): Record<str
   };
 }
 
+/** The execution a step belongs to, as its actions need it. */
+interface RunIdentity {
+  readonly executionId: string;
+  readonly documentName: string;
+}
+
 /** What an action sees during one attempt of a step, whose deadline starts now. */
-function contextFor(account: AccountModel, options: SimulateOptions, step: StepDefinition, timeoutSeconds: number | undefined): ActionContext {
+function contextFor(account: AccountModel, options: SimulateOptions, run: RunIdentity, step: StepDefinition, timeoutSeconds: number | undefined): ActionContext {
   const { clock } = account;
+  const caller: CallCaller = { executionId: run.executionId, documentName: run.documentName, stepName: step.name };
   const deadlineMs = timeoutSeconds === undefined ? undefined : clock.nowMs() + timeoutSeconds * 1000;
   const wait = (seconds: number, reason: string): void => {
     const target = clock.nowMs() + seconds * 1000;
@@ -182,14 +228,16 @@ function contextFor(account: AccountModel, options: SimulateOptions, step: StepD
   };
   return {
     account,
+    executionId: run.executionId,
     stepName: step.name,
+    scriptModels: options.scriptModels,
     deadlineMs,
     callAws(service, operation, input) {
       const retryUntil = clock.nowMs() + (options.throttlingRetrySeconds ?? 0) * 1000;
       let backoff = 1;
       for (;;) {
         try {
-          return account.call(service, operation, input) as Record<string, unknown>;
+          return account.call(service, operation, input, caller) as Record<string, unknown>;
         } catch (error) {
           if (isThrottlingError(error) && clock.nowMs() + backoff * 1000 <= retryUntil) {
             wait(backoff, `retrying throttled ${operation}`);
@@ -215,7 +263,7 @@ function contextFor(account: AccountModel, options: SimulateOptions, step: StepD
     async runChildAutomation(name, runtime): Promise<ChildAutomationRun> {
       const child = await findDocument(name, options);
       try {
-        const result = await simulate(child, childParameters(child, runtime), { ...options, account, cancelDuringStep: undefined });
+        const result = await simulate(child, childParameters(child, runtime), { ...options, account, cancelDuringStep: undefined, parentExecutionId: run.executionId });
         return { executionId: result.executionId, status: result.status, outputs: result.outputs, failureMessage: result.failureMessage, trace: result.trace };
       } catch (error) {
         if (error instanceof ParameterError || error instanceof DocumentError) throw new StepFailedError(`Nested automation ${name} refused: ${error.message}`, { cause: error });
@@ -241,7 +289,7 @@ function declaredOutputs(step: StepDefinition, outcome: ActionOutcome): Record<s
  * Runs a step: up to `maxAttempts` attempts, each bounded by the timeout. A failed attempt keeps
  * the nested automation's trace it produced, for the trace, until a later attempt produces another.
  */
-async function runStep(step: StepDefinition, scope: VariableScope, account: AccountModel, options: SimulateOptions): Promise<StepRun> {
+async function runStep(step: StepDefinition, scope: VariableScope, account: AccountModel, options: SimulateOptions, run: RunIdentity): Promise<StepRun> {
   const action = SUPPORTED_ACTIONS.get(step.action) as AutomationAction;
   const timeoutSeconds = step.timeoutSeconds ?? action.defaultTimeoutSeconds;
   const maxAttempts = step.maxAttempts ?? 1;
@@ -251,7 +299,7 @@ async function runStep(step: StepDefinition, scope: VariableScope, account: Acco
     let inputs = last.inputs;
     try {
       inputs = substitute(step.inputs, scope) as Record<string, unknown>;
-      const outcome = await action.run(inputs, contextFor(account, options, step, timeoutSeconds));
+      const outcome = await action.run(inputs, contextFor(account, options, run, step, timeoutSeconds));
       const outputs = { ...outcome.outputs, ...declaredOutputs(step, outcome) };
       return { inputs, outputs, outcome: { status: 'Success', branchTarget: outcome.nextStep }, attempts: attempt, children: outcome.child?.trace };
     } catch (error) {
@@ -275,53 +323,150 @@ function documentOutputs(document: AutomationDocument, stepOutputs: ReadonlyMap<
   return outputs;
 }
 
+/** An execution under way: the state the loop of {@link simulate} used to keep in local variables. */
+class RunningExecution implements Execution {
+  private readonly steps: StepIndex;
+  private readonly definitions: ReadonlyMap<string, StepDefinition>;
+  private readonly scope: VariableScope & { readonly stepOutputs: Map<string, Record<string, unknown>> };
+  private readonly runs: StepTrace[] = [];
+  /** The runs as SSM shows them, built step by step (converting the whole trace each step would be quadratic). */
+  private readonly stepRecords: StepExecution[] = [];
+  private readonly parameterLists: Record<string, string[]>;
+  private readonly startTime: Date;
+  private at: NextStep;
+  private stepping = false;
+  private ended: SimulationResult | undefined;
+
+  constructor(
+    private readonly document: AutomationDocument,
+    private readonly account: AccountModel,
+    private readonly options: SimulateOptions,
+    readonly executionId: string,
+    parameters: Readonly<Record<string, unknown>>,
+  ) {
+    this.steps = indexSteps(document.content.mainSteps);
+    this.definitions = new Map(document.content.mainSteps.map((step) => [step.name, step]));
+    this.scope = { parameters, stepOutputs: new Map(), system: systemVariables(account, executionId) };
+    this.startTime = account.clock.now();
+    this.at = firstStep(this.steps);
+    this.parameterLists = asStringLists(parameters);
+    this.record();
+    if (this.at.kind === 'end') this.finish(this.at);
+  }
+
+  get documentName(): string {
+    return this.document.name;
+  }
+
+  get done(): boolean {
+    return this.ended !== undefined;
+  }
+
+  get nextStepName(): string | undefined {
+    return this.at.kind === 'goto' ? this.steps.steps[this.at.index]?.name : undefined;
+  }
+
+  get trace(): readonly StepTrace[] {
+    return [...this.runs];
+  }
+
+  async step(): Promise<StepTrace | undefined> {
+    const at = this.at;
+    if (at.kind === 'end') return undefined;
+    if (this.stepping) throw new SimulatorError(`Execution ${this.executionId}: step() was called while a step was running; await each step first`);
+    const maxStepRuns = this.options.maxStepRuns ?? 1000;
+    if (this.runs.length + 1 > maxStepRuns) throw new SimulatorError(`Document ${this.document.name}: more than ${maxStepRuns} step runs; the steps loop`);
+    this.stepping = true;
+    try {
+      const { account, options, steps, scope } = this;
+      const step = steps.steps[at.index] as StepDefinition;
+      const stepStart = account.clock.now();
+      const run = !at.run.cancelled && options.cancelDuringStep === step.name ? cancelledRun(step) : await runStep(step, scope, account, options, this);
+      scope.stepOutputs.set(step.name, run.outputs);
+      const next = nextStep(steps, at.index, run.outcome, at.run);
+      const entry: StepTrace = {
+        stepName: step.name,
+        action: step.action,
+        inputs: run.inputs,
+        outputs: run.outputs,
+        startTime: stepStart,
+        endTime: account.clock.now(),
+        attempts: run.attempts,
+        status: run.outcome.status,
+        failureMessage: run.failureMessage,
+        nextStep: next.kind === 'goto' ? steps.steps[next.index]?.name : undefined,
+        children: run.children,
+      };
+      this.runs.push(entry);
+      this.stepRecords.push(...stepExecutions([entry], this.definitions));
+      this.at = next;
+      if (next.kind === 'end') this.finish(next);
+      else this.record();
+      return entry;
+    } finally {
+      this.stepping = false;
+    }
+  }
+
+  result(): SimulationResult {
+    if (this.ended === undefined) throw new SimulatorError(`Execution ${this.executionId} of ${this.document.name} has not ended: its next step is ${this.nextStepName ?? '(none)'}`);
+    return this.ended;
+  }
+
+  private finish(end: Extract<NextStep, { kind: 'end' }>): void {
+    this.ended = {
+      executionId: this.executionId,
+      documentName: this.document.name,
+      status: end.status,
+      outputs: documentOutputs(this.document, this.scope.stepOutputs),
+      trace: [...this.runs],
+      failureMessage: end.failureMessage,
+      startTime: this.startTime,
+      endTime: this.account.clock.now(),
+    };
+    this.record();
+  }
+
+  /** Registers the execution as it is now in the account's SSM model. */
+  private record(): void {
+    const next = this.at.kind === 'goto' ? this.steps.steps[this.at.index] : undefined;
+    this.account.ssm.recordAutomationExecution({
+      id: this.executionId,
+      documentName: this.document.name,
+      status: this.ended?.status ?? 'InProgress',
+      startTime: this.startTime,
+      endTime: this.ended?.endTime,
+      failureMessage: this.ended?.failureMessage,
+      parentExecutionId: this.options.parentExecutionId,
+      currentStep: next === undefined ? undefined : { name: next.name, action: next.action },
+      parameters: this.parameterLists,
+      outputs: this.ended === undefined ? undefined : asStringLists(this.ended.outputs),
+      steps: this.stepRecords,
+    });
+  }
+}
+
 /**
- * Runs a document. Refuses (throws) before the first step when the document uses an unsupported
- * action ({@link UnsupportedActionError}) or a parameter is missing or invalid
- * ({@link ParameterError}); everything that goes wrong during the run is in the result.
+ * Starts a document: checks it and its parameters, registers the execution (`InProgress`) in the
+ * account's SSM model, and returns it before its first step. Refuses (throws) as {@link simulate}
+ * does.
+ */
+export async function startExecution(document: AutomationDocument, parameters: Readonly<Record<string, unknown>> = {}, options: SimulateOptions = {}): Promise<Execution> {
+  const account = options.account ?? new AccountModel();
+  assertActionsSupported(document, account, options.scriptModels);
+  const values = resolveParameters(document, parameters);
+  const executionId = account.ids.uuid();
+  return new RunningExecution(document, account, options, executionId, values);
+}
+
+/**
+ * Runs a document to its end. Refuses (throws) before the first step when the document uses an
+ * unsupported action ({@link UnsupportedActionError}; {@link UnsupportedScriptError} for a
+ * script without a model) or a parameter is missing or invalid ({@link ParameterError});
+ * everything that goes wrong during the run is in the result.
  */
 export async function simulate(document: AutomationDocument, parameters: Readonly<Record<string, unknown>> = {}, options: SimulateOptions = {}): Promise<SimulationResult> {
-  const account = options.account ?? new AccountModel();
-  assertActionsSupported(document, account);
-  const values = resolveParameters(document, parameters);
-  const { clock } = account;
-  const executionId = account.ids.uuid();
-  const scope = { parameters: values, stepOutputs: new Map<string, Record<string, unknown>>(), system: systemVariables(account, executionId) };
-  const steps = indexSteps(document.content.mainSteps);
-  const maxStepRuns = options.maxStepRuns ?? 1000;
-  const trace: StepTrace[] = [];
-  const startTime = clock.now();
-  let at = firstStep(steps);
-  while (at.kind === 'goto') {
-    if (trace.length + 1 > maxStepRuns) throw new SimulatorError(`Document ${document.name}: more than ${maxStepRuns} step runs; the steps loop`);
-    const step = steps.steps[at.index] as StepDefinition;
-    const stepStart = clock.now();
-    const run = !at.run.cancelled && options.cancelDuringStep === step.name ? cancelledRun(step) : await runStep(step, scope, account, options);
-    scope.stepOutputs.set(step.name, run.outputs);
-    const next = nextStep(steps, at.index, run.outcome, at.run);
-    trace.push({
-      stepName: step.name,
-      action: step.action,
-      inputs: run.inputs,
-      outputs: run.outputs,
-      startTime: stepStart,
-      endTime: clock.now(),
-      attempts: run.attempts,
-      status: run.outcome.status,
-      failureMessage: run.failureMessage,
-      nextStep: next.kind === 'goto' ? steps.steps[next.index]?.name : undefined,
-      children: run.children,
-    });
-    at = next;
-  }
-  return {
-    executionId,
-    documentName: document.name,
-    status: at.status,
-    outputs: documentOutputs(document, scope.stepOutputs),
-    trace,
-    failureMessage: at.failureMessage,
-    startTime,
-    endTime: clock.now(),
-  };
+  const execution = await startExecution(document, parameters, options);
+  while (!execution.done) await execution.step();
+  return execution.result();
 }

@@ -1,10 +1,21 @@
 /**
  * The Systems Manager part of the account model: managed instances, custom inventory, Run
  * Command (SendCommand / GetCommandInvocation) executing the known Command documents against each
- * instance's guest model, and inventory associations (StartAssociationsOnce) that gather the
- * custom inventory files the guests hold.
+ * instance's guest model, inventory associations (StartAssociationsOnce) that gather the
+ * custom inventory files the guests hold, and the Automation executions of the account
+ * (DescribeAutomationExecutions / GetAutomationExecution): those the simulator runs, which it
+ * registers as they start, step and end, and those a test seeds.
  */
-import type { AssociationDescription, CommandInvocationStatus, InstanceInformation, Target } from '@aws-sdk/client-ssm';
+import type {
+  AssociationDescription,
+  AutomationExecution,
+  AutomationExecutionMetadata,
+  AutomationExecutionStatus,
+  CommandInvocationStatus,
+  InstanceInformation,
+  StepExecution,
+  Target,
+} from '@aws-sdk/client-ssm';
 import type { VirtualClock } from './clock.js';
 import { KNOWN_COMMAND_DOCUMENTS, type CommandOutcome } from './command-documents.js';
 import type { Ec2Model } from './ec2-model.js';
@@ -62,6 +73,69 @@ interface Association {
   lastExecution?: Date;
 }
 
+/** An Automation execution, as a test seeds it or the interpreter registers it. */
+export interface AutomationExecutionRecord {
+  readonly id: string;
+  readonly documentName: string;
+  readonly status: AutomationExecutionStatus;
+  /** Default: when first recorded (the current simulated time). */
+  readonly startTime?: Date;
+  /** Default: the current simulated time once the status is final; none while it is active. */
+  readonly endTime?: Date;
+  readonly failureMessage?: string;
+  /** The execution that started this one (aws:executeAutomation). */
+  readonly parentExecutionId?: string;
+  /** The step running now, while the execution is active. */
+  readonly currentStep?: { readonly name: string; readonly action: string };
+  /** The runtime parameters, as SSM shows them (every value a list of strings). */
+  readonly parameters?: Readonly<Record<string, readonly string[]>>;
+  /** The document outputs, `<step>.<output>` to a list of strings. */
+  readonly outputs?: Readonly<Record<string, readonly string[]>>;
+  readonly steps?: readonly StepExecution[];
+}
+
+/** Statuses of an execution that has not ended. */
+const ACTIVE_EXECUTION_STATUSES: ReadonlySet<string> = new Set([
+  'Pending',
+  'InProgress',
+  'Waiting',
+  'Cancelling',
+  'RunbookInProgress',
+  'PendingApproval',
+  'Approved',
+  'Scheduled',
+  'PendingChangeCalendarOverride',
+  'ChangeCalendarOverrideApproved',
+]);
+
+/** Filter keys of DescribeAutomationExecutions (the SDK's AutomationExecutionFilterKey). */
+const EXECUTION_FILTER_KEYS = [
+  'AutomationSubtype',
+  'AutomationType',
+  'CurrentAction',
+  'DocumentNamePrefix',
+  'ExecutionId',
+  'ExecutionStatus',
+  'OpsItemId',
+  'ParentExecutionId',
+  'StartTimeAfter',
+  'StartTimeBefore',
+  'TagKey',
+  'TargetResourceGroup',
+];
+
+/** DescribeAutomationExecutions' page size limit. */
+export const MAX_AUTOMATION_EXECUTIONS_PAGE = 50;
+
+interface StoredExecution {
+  readonly seq: number;
+  readonly record: AutomationExecutionRecord & { readonly startTime: Date };
+}
+
+function executionStartMs(execution: StoredExecution): number {
+  return execution.record.startTime.getTime();
+}
+
 /** CaptureTime as the agent writes it: RFC 3339 in UTC, whole seconds. */
 function captureTimeOf(time: Date): string {
   return `${time.toISOString().slice(0, 19)}Z`;
@@ -72,6 +146,7 @@ export class SsmModel {
   private readonly inventory = new Map<string, Map<string, InventoryItem>>();
   private readonly documents = new Map(Object.entries(KNOWN_COMMAND_DOCUMENTS));
   private readonly associations = new Map<string, Association>();
+  private readonly executions = new Map<string, StoredExecution>();
 
   constructor(
     private readonly clock: VirtualClock,
@@ -122,7 +197,60 @@ export class SsmModel {
       DescribeAssociation: (i) => this.describeAssociation(i),
       ListAssociations: (i) => this.listAssociations(i),
       StartAssociationsOnce: (i) => this.startAssociationsOnce(i),
+      DescribeAutomationExecutions: (i) => this.describeAutomationExecutions(i),
+      GetAutomationExecution: (i) => this.getAutomationExecution(i),
     };
+  }
+
+  /**
+   * Records an Automation execution, or replaces what was recorded under its id (keeping its
+   * start time unless a new one is given). The interpreter records every execution it runs
+   * (InProgress as it starts and at each step, its final status as it ends); a test records one
+   * that runs or ran elsewhere: `recordAutomationExecution({ id, documentName, status: 'Failed' })`.
+   * Returns the execution as DescribeAutomationExecutions lists it.
+   */
+  recordAutomationExecution(record: AutomationExecutionRecord): AutomationExecutionMetadata {
+    if (record.id === '' || record.documentName === '') throw new SimulatorError('An automation execution needs an id and a document name');
+    const previous = this.executions.get(record.id);
+    const startTime = record.startTime ?? previous?.record.startTime ?? this.clock.now();
+    const active = ACTIVE_EXECUTION_STATUSES.has(record.status);
+    const endTime = active ? undefined : (record.endTime ?? this.clock.now());
+    // The steps are copied shallowly (the interpreter records its growing list at every step; a deep
+    // copy each time would be quadratic); reads copy them deeply.
+    const { steps, ...rest } = record;
+    const stored: StoredExecution = {
+      seq: previous?.seq ?? this.executions.size,
+      record: { ...copy(rest), steps: steps?.slice(), startTime, endTime, currentStep: active ? record.currentStep : undefined },
+    };
+    this.executions.set(record.id, stored);
+    return this.metadata(stored);
+  }
+
+  /** Seeds executions as DescribeAutomationExecutions lists them (see AccountSnapshot.automationExecutions). */
+  seedAutomationExecutions(executions: readonly AutomationExecutionMetadata[]): void {
+    for (const metadata of executions) {
+      const { AutomationExecutionId: id, DocumentName: documentName, AutomationExecutionStatus: status } = metadata;
+      if (id === undefined || documentName === undefined || status === undefined) {
+        throw new SimulatorError('A seeded automation execution needs an AutomationExecutionId, a DocumentName and an AutomationExecutionStatus');
+      }
+      this.recordAutomationExecution({
+        id,
+        documentName,
+        status,
+        startTime: metadata.ExecutionStartTime,
+        endTime: metadata.ExecutionEndTime,
+        failureMessage: metadata.FailureMessage,
+        parentExecutionId: metadata.ParentAutomationExecutionId,
+        currentStep: metadata.CurrentStepName === undefined ? undefined : { name: metadata.CurrentStepName, action: metadata.CurrentAction ?? '' },
+        outputs: metadata.Outputs,
+      });
+    }
+  }
+
+  /** An execution as GetAutomationExecution returns it, or undefined. */
+  automationExecution(id: string): AutomationExecution | undefined {
+    const stored = this.executions.get(id);
+    return stored === undefined ? undefined : this.execution(stored);
   }
 
   /** Online when the instance runs, its agent runs and it has a network. */
@@ -243,6 +371,7 @@ export class SsmModel {
           // The command only writes the file; ListInventoryEntries shows it after an inventory gather.
           guest.writeCustomInventory({ typeName: result.inventory.typeName, schemaVersion: '1.0', content: result.inventory.content, writtenAt: this.clock.now().toISOString() });
         }
+        for (const id of result.refreshedAssociations ?? []) this.refreshAssociation(id, instanceId);
         if (result.reboot) this.ec2.reboot(instanceId);
       });
     }
@@ -355,9 +484,20 @@ export class SsmModel {
     return ok({});
   }
 
-  private gatherInventory(association: Association): void {
+  /**
+   * `aws:refreshAssociation` on one instance: an AWS-GatherSoftwareInventory association that
+   * targets it gathers this instance alone; any other association, or one that does not target
+   * the instance, gathers nothing (Unconfirmed: the agent's report of such a refresh).
+   */
+  private refreshAssociation(associationId: string, instanceId: string): void {
+    const association = this.associations.get(associationId);
+    if (association === undefined || association.description.Name !== GATHER_INVENTORY_DOCUMENT || !this.targets(association, instanceId)) return;
+    this.gatherInventory(association, [instanceId]);
+  }
+
+  private gatherInventory(association: Association, only?: readonly string[]): void {
     const customInventory = association.description.Parameters?.['customInventory']?.[0] !== 'Disabled';
-    const instanceIds = [...this.guests.keys()].filter((id) => this.managed(id) && this.targets(association, id) && this.pingStatus(id) === 'Online');
+    const instanceIds = [...this.guests.keys()].filter((id) => (only === undefined || only.includes(id)) && this.managed(id) && this.targets(association, id) && this.pingStatus(id) === 'Online');
     association.running += 1;
     this.clock.schedule(INVENTORY_GATHER_SECONDS * 1000, () => {
       association.running -= 1;
@@ -370,5 +510,111 @@ export class SsmModel {
         }
       }
     });
+  }
+
+  // ---- Automation executions --------------------------------------------------------------------
+
+  private execution(stored: StoredExecution): AutomationExecution {
+    const { record } = stored;
+    return {
+      AutomationExecutionId: record.id,
+      DocumentName: record.documentName,
+      AutomationExecutionStatus: record.status,
+      ExecutionStartTime: record.startTime,
+      ExecutionEndTime: record.endTime,
+      Mode: 'Auto',
+      ParentAutomationExecutionId: record.parentExecutionId,
+      CurrentStepName: record.currentStep?.name,
+      CurrentAction: record.currentStep?.action,
+      FailureMessage: record.failureMessage,
+      Parameters: copy(record.parameters) as Record<string, string[]> | undefined,
+      Outputs: copy(record.outputs) as Record<string, string[]> | undefined,
+      StepExecutions: copy(record.steps) as StepExecution[] | undefined,
+      StepExecutionsTruncated: false,
+    };
+  }
+
+  private metadata(stored: StoredExecution): AutomationExecutionMetadata {
+    const execution = this.execution({ ...stored, record: { ...stored.record, steps: undefined } });
+    return {
+      AutomationExecutionId: execution.AutomationExecutionId,
+      DocumentName: execution.DocumentName,
+      AutomationExecutionStatus: execution.AutomationExecutionStatus,
+      ExecutionStartTime: execution.ExecutionStartTime,
+      ExecutionEndTime: execution.ExecutionEndTime,
+      Mode: execution.Mode,
+      ParentAutomationExecutionId: execution.ParentAutomationExecutionId,
+      CurrentStepName: execution.CurrentStepName,
+      CurrentAction: execution.CurrentAction,
+      FailureMessage: execution.FailureMessage,
+      Outputs: execution.Outputs,
+      AutomationType: 'Local',
+    };
+  }
+
+  /** One filter of DescribeAutomationExecutions as a test on an execution; values are ORed. */
+  private executionFilter(filter: { Key?: string; Values?: unknown }): (stored: StoredExecution) => boolean {
+    const key = filter.Key ?? '';
+    const values = filter.Values;
+    if (!EXECUTION_FILTER_KEYS.includes(key)) {
+      fail('ssm', 'ValidationException', `1 validation error detected: Value '${key}' at 'filters.member.key' failed to satisfy constraint: Member must satisfy enum value set: [${EXECUTION_FILTER_KEYS.join(', ')}]`);
+    }
+    if (!Array.isArray(values) || values.length === 0 || values.length > 10 || values.some((v) => typeof v !== 'string')) {
+      fail('ssm', 'ValidationException', `Filter ${key} needs 1 to 10 values, each a string`);
+    }
+    const list = values as string[];
+    const time = (text: string): number => {
+      const ms = Date.parse(text);
+      if (Number.isNaN(ms)) fail('ssm', 'InvalidFilterValue', `The filter value ${text} is not a valid time.`);
+      return ms;
+    };
+    switch (key) {
+      case 'ExecutionId':
+        return (e) => list.includes(e.record.id);
+      case 'DocumentNamePrefix':
+        return (e) => list.some((prefix) => e.record.documentName.startsWith(prefix));
+      case 'ExecutionStatus':
+        return (e) => list.includes(e.record.status);
+      case 'ParentExecutionId':
+        return (e) => e.record.parentExecutionId !== undefined && list.includes(e.record.parentExecutionId);
+      // Unconfirmed: the bounds are exclusive.
+      case 'StartTimeBefore':
+        return (e) => list.some((v) => executionStartMs(e) < time(v));
+      case 'StartTimeAfter':
+        return (e) => list.some((v) => executionStartMs(e) > time(v));
+      default:
+        throw new SimulatorError(`DescribeAutomationExecutions: the filter key ${key} is not modelled by the simulator (ExecutionId, DocumentNamePrefix, ExecutionStatus, ParentExecutionId, StartTimeBefore, StartTimeAfter)`);
+    }
+  }
+
+  /**
+   * Filters AND together. Unconfirmed: the newest execution comes first, the page size defaults
+   * to {@link MAX_AUTOMATION_EXECUTIONS_PAGE}, and nested executions are listed with the others.
+   */
+  private describeAutomationExecutions(input: Record<string, unknown>): object {
+    const filters = input['Filters'] ?? [];
+    if (!Array.isArray(filters)) fail('ssm', 'ValidationException', 'Invalid type for parameter Filters: expected a list');
+    const tests = (filters as { Key?: string; Values?: unknown }[]).map((filter) => this.executionFilter(filter));
+    const maxResults = input['MaxResults'] ?? MAX_AUTOMATION_EXECUTIONS_PAGE;
+    if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > MAX_AUTOMATION_EXECUTIONS_PAGE) {
+      fail('ssm', 'ValidationException', `MaxResults must be an integer from 1 to ${MAX_AUTOMATION_EXECUTIONS_PAGE}`);
+    }
+    const token = input['NextToken'];
+    const start = token === undefined ? 0 : Number.parseInt(String(token), 10);
+    if (!Number.isInteger(start) || start < 0 || String(start) !== String(token ?? 0)) fail('ssm', 'InvalidNextToken', 'The specified token is not valid.');
+    const matching = [...this.executions.values()]
+      .filter((execution) => tests.every((test) => test(execution)))
+      .sort((a, b) => executionStartMs(b) - executionStartMs(a) || b.seq - a.seq);
+    const page = matching.slice(start, start + maxResults);
+    const next = start + maxResults < matching.length ? String(start + maxResults) : undefined;
+    return ok({ AutomationExecutionMetadataList: page.map((execution) => this.metadata(execution)), ...(next === undefined ? {} : { NextToken: next }) });
+  }
+
+  private getAutomationExecution(input: Record<string, unknown>): object {
+    const id = requireString('ssm', input, 'AutomationExecutionId');
+    const stored = this.executions.get(id);
+    // Unconfirmed: the exact message.
+    if (stored === undefined) fail('ssm', 'AutomationExecutionNotFoundException', `Automation Execution ${id} was not found.`);
+    return ok({ AutomationExecution: this.execution(stored) });
   }
 }

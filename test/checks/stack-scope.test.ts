@@ -21,7 +21,7 @@ import type { ImageReader } from '../../src/facts/image-reader.js';
 import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
 import { fakeEc2 } from '../support/ec2-query-server.js';
 import { imageFacts, templateFacts } from '../support/images.js';
-import { instanceFacts, sdkInstance } from '../support/instances.js';
+import { fixedClock, instanceFacts, sdkInstance } from '../support/instances.js';
 
 const M5: InstanceTypeFacts = { instanceType: 'm5.large', enaSupport: 'required', enaSrdSupported: false, hypervisor: 'nitro' };
 const scoped = { scopeTagKey: 'ena-guard:stack', scopeTagValue: 'team-a' };
@@ -58,7 +58,7 @@ describe('a scoped stack', () => {
   it('asks EC2 for the tagged instances only, next to the state filter', async () => {
     const fake = fakeEc2([[{ ReservationId: 'r-1', OwnerId: '123456789012', Instances: [sdkInstance(1, { Tags: [{ Key: 'ena-guard:stack', Value: 'team-a' }] })] }]]);
     const ec2 = ec2Over(fake);
-    const reader = new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2));
+    const reader = new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), fixedClock);
 
     const pages: InstanceFacts[][] = [];
     for await (const page of reader.instancePages({ tagKey: 'ena-guard:stack', tagValue: 'team-a' })) pages.push([...page]);
@@ -72,7 +72,7 @@ describe('a scoped stack', () => {
     const fake = fakeEc2([[]]);
     const ec2 = ec2Over(fake);
 
-    for await (const page of new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)).instancePages({ tagKey: 'ena-guard:stack', tagValue: '' })) expect(page).toEqual([]);
+    for await (const page of new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), fixedClock).instancePages({ tagKey: 'ena-guard:stack', tagValue: '' })) expect(page).toEqual([]);
 
     const params = fake.requests[0]!.params;
     expect([params.get('Filter.2.Name'), params.get('Filter.2.Value.1')]).toEqual(['tag-key', 'ena-guard:stack']);
@@ -82,7 +82,7 @@ describe('a scoped stack', () => {
     const fake = fakeEc2([[]]);
     const ec2 = ec2Over(fake);
 
-    for await (const page of new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)).instancePages(undefined)) expect(page).toEqual([]);
+    for await (const page of new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), fixedClock).instancePages(undefined)) expect(page).toEqual([]);
 
     expect(fake.requests[0]!.params.get('Filter.2.Name')).toBeNull();
   });
@@ -90,7 +90,7 @@ describe('a scoped stack', () => {
   it('judges only the instances in scope even when the source returns others', async () => {
     const inScope = instanceFacts({ instanceId: 'i-0aaaaaaaaaaaaaaa1', tags: { 'ena-guard:stack': 'team-a' } });
     const other = instanceFacts({ instanceId: 'i-0bbbbbbbbbbbbbbb2', tags: { 'ena-guard:stack': 'team-b' } });
-    const spec = bindInstanceRule(instanceEnabledRule, { fleet: unfilteredFleet([inScope, other]) });
+    const spec = bindInstanceRule(instanceEnabledRule, { fleet: unfilteredFleet([inScope, other]), now: fixedClock });
 
     const results = await sweepAll(spec, parameters(instanceEnabledRule.parameters, scoped));
 
@@ -98,7 +98,7 @@ describe('a scoped stack', () => {
   });
 
   it('reports a change event of an instance outside the scope as NOT_APPLICABLE, naming the scope', async () => {
-    const spec = bindInstanceRule(instanceEnabledRule, { fleet: unfilteredFleet([]) });
+    const spec = bindInstanceRule(instanceEnabledRule, { fleet: unfilteredFleet([]), now: fixedClock });
     const item = {
       resourceType: 'AWS::EC2::Instance',
       resourceId: 'i-0bbbbbbbbbbbbbbb2',
@@ -136,7 +136,7 @@ describe('a scoped stack', () => {
         return undefined;
       },
     };
-    const spec = bindImageRule(imageEnabledRule, { images });
+    const spec = bindImageRule(imageEnabledRule, { images, now: fixedClock });
 
     const results = await sweepAll(spec, parameters(imageEnabledRule.parameters, scoped));
 

@@ -2,6 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_FLEET, EXIT, main } from '../../src/cli/main.js';
 import { accountFromSnapshot } from '../../src/cli/simulate.js';
 
+/** The simulator's first execution id: the id of the run `simulate` prints. */
+const EXECUTION_ID = '5e5a0000-0000-4000-8000-000000000001';
+
+/**
+ * The lock writes EnaGuard-EnableEnaSupport makes on the stack's lock table (EnaGuard-Locks, as the
+ * demo account is seeded), as `simulate` prints them among its changes: real writes the runbook
+ * would make, so they are listed. Strings longer than 48 characters are cut to 45 and `...`.
+ */
+function lockChanges(instanceId: string): string[] {
+  return [
+    `dynamodb:PutItem {"TableName":"EnaGuard-Locks","Item":{"LockId":{"S":"${instanceId}"},"Holder":{"S":"${EXECUTION_ID}"},"Runbook":{"S":"EnaGuard-EnableEnaSupport"},"AcquiredAt":{"S":"2026-01-01T00:00:00Z"}},"ConditionExpression":"attribute_not_exists(LockId) OR AcquiredAt < ...","ExpressionAttributeValues":{":staleBefore":{"S":"2025-12-31T00:00:00Z"}}}`,
+    `dynamodb:DeleteItem {"TableName":"EnaGuard-Locks","Key":{"LockId":{"S":"${instanceId}"}},"ConditionExpression":"Holder = :me","ExpressionAttributeValues":{":me":{"S":"${EXECUTION_ID}"}}}`,
+  ];
+}
+
 async function cli(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
@@ -18,6 +33,20 @@ describe('ena-guard simulate', () => {
     expect(result.stdout).toMatch(/Success\s+enableEnaSupport \(aws:executeAwsApi\)/);
     expect(result.stdout).toContain('Outcome: Success');
     expect(result.stdout).toMatch(/ec2:ModifyInstanceAttribute \{"InstanceId":"i-0a11c0ffee0000003","EnaSupport":\{"Value":true\}\}/);
+    // The lock is the first change and its release the last.
+    const changes = result.stdout.slice(result.stdout.indexOf('Changes it would make (7):')).split('\n').slice(1, 8).map((line) => line.trim());
+    const [acquire, release] = lockChanges('i-0a11c0ffee0000003');
+    expect(changes[0]).toBe(acquire);
+    expect(changes[6]).toBe(release);
+    expect(changes.map((change) => change.split(' ')[0])).toEqual([
+      'dynamodb:PutItem',
+      'ssm:SendCommand',
+      'ec2:StopInstances',
+      'ec2:CreateImage',
+      'ec2:ModifyInstanceAttribute',
+      'ec2:StartInstances',
+      'dynamodb:DeleteItem',
+    ]);
   });
 
   it('shows the refusal for an instance with no driver evidence, says what it assumed, and exits 4', async () => {
@@ -25,17 +54,21 @@ describe('ena-guard simulate', () => {
 
     expect(result.code).toBe(EXIT.simulationFailed);
     expect(result.stdout).toMatch(/Outcome: Failed - .*refuseWithoutDriverEvidence/);
-    expect(result.stdout).toContain('Changes it would make: none');
+    // Nothing changes on the instance: the only writes are the lock's, taken and released.
+    expect(result.stdout).toContain(['Changes it would make (2):', ...lockChanges('i-0a11c0ffee0000004').map((change) => `  ${change}`)].join('\n'));
+    expect(result.stdout).not.toMatch(/^\s+ec2:/m);
     expect(result.stdout).toContain('Assumed: i-0a11c0ffee0000004: no Custom:EnaDriver inventory, so its guest is assumed to have no ENA driver');
   });
 
   it('prints the run as JSON when asked', async () => {
     const result = await cli('simulate', 'EnaGuard-EnableEnaSupport', '--snapshot', DEMO_FLEET, '--param', 'InstanceId=i-0a11c0ffee0000001', '--format', 'json');
 
-    const report = JSON.parse(result.stdout) as { status: string; trace: { stepName: string }[]; changes: string[] };
+    const report = JSON.parse(result.stdout) as { executionId: string; status: string; trace: { stepName: string }[]; changes: string[] };
     expect(report.status).toBe('Success');
     expect(report.trace.map((step) => step.stepName)).toContain('confirmAlreadyEnabled');
-    expect(report.changes).toEqual([]);
+    // ENA is already on: the lock's own writes are the only changes.
+    expect(report.executionId).toBe(EXECUTION_ID);
+    expect(report.changes).toEqual(lockChanges('i-0a11c0ffee0000001'));
   });
 
   it.each([

@@ -17,7 +17,7 @@ import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
 import { AwsInventoryReader } from '../../src/facts/aws-inventory-reader.js';
 import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
 import { configEvent } from '../support/config-events.js';
-import { sdkInstance, sdkInstanceType } from '../support/instances.js';
+import { fixedClock, sdkInstance, sdkInstanceType } from '../support/instances.js';
 import { inventoryEntry } from '../support/inventory.js';
 import { recordingLog, recordingMetrics } from '../support/recording-log.js';
 
@@ -27,7 +27,7 @@ const ssmMock = mockClient(SSMClient);
 
 function run(event: unknown, ssm = new SSMClient({ region: 'eu-west-1' })) {
   const ec2 = new EC2Client({ region: 'eu-west-1' });
-  const spec = bindInstanceRule(driverCurrentRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)), inventory: new AwsInventoryReader(ssm) });
+  const spec = bindInstanceRule(driverCurrentRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), fixedClock), inventory: new AwsInventoryReader(ssm), now: fixedClock });
   return runConfigRule({ ...(event as object), configRuleName: 'ena-driver-current' }, spec, {
     config: new ConfigServiceClient({ region: 'eu-west-1' }),
     log: recordingLog(),

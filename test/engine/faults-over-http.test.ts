@@ -21,6 +21,7 @@ import { FactsUnavailableError, IncompleteEvaluationError, IncompleteSweepError 
 import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
 import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
 import { configEvent } from '../support/config-events.js';
+import { fixedClock } from '../support/instances.js';
 import { fakeInstance, refusingEndpoint, startFakeAwsEndpoint, type Behaviour, type FakeAwsEndpoint } from '../support/fake-aws-endpoint.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
@@ -61,7 +62,7 @@ async function run({ ec2Url, configUrl, clients = SHORT_TIMEOUTS, budget = ROOMY
   const added = vi.spyOn(metrics, 'addMetric');
   const published = vi.spyOn(metrics, 'publishStoredMetrics');
   const logger = new Logger({ serviceName: 'ena-guard', logLevel: 'SILENT' });
-  const spec = bindInstanceRule(instanceEnabledRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)) });
+  const spec = bindInstanceRule(instanceEnabledRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), fixedClock), now: fixedClock });
   const handle = createConfigRuleHandler(spec, { config, metrics, logger, deadlineMarginMs: budget.deadlineMarginMs, deliveryReserveMs: budget.deliveryReserveMs });
 
   const started = Date.now();

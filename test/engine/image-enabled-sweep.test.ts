@@ -122,7 +122,7 @@ function engine() {
     metrics: recordingMetrics(),
     sleep: async () => {},
   };
-  const spec = bindImageRule(imageEnabledRule, { images: new AwsImageReader(new EC2Client({ region: 'eu-west-1' }), () => NOW) });
+  const spec = bindImageRule(imageEnabledRule, { images: new AwsImageReader(new EC2Client({ region: 'eu-west-1' }), () => NOW), now: () => NOW });
   return { log, run: (event: unknown) => runConfigRule(event, spec, deps) };
 }
 

@@ -11,7 +11,7 @@ import { FactsUnavailableError, IncompleteEvaluationError, IncompleteSweepError 
 import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
 import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
 import { configEvent } from '../support/config-events.js';
-import { sdkInstance, sdkInstanceType } from '../support/instances.js';
+import { fixedClock, sdkInstance, sdkInstanceType } from '../support/instances.js';
 
 const configMock = mockClient(ConfigServiceClient);
 const ec2Mock = mockClient(EC2Client);
@@ -27,7 +27,7 @@ function handler(options: Pick<HandlerOptions, 'deadlineMarginMs'> = {}) {
   const added = vi.spyOn(metrics, 'addMetric');
   const logger = new Logger({ serviceName: 'ena-guard', logLevel: 'SILENT' });
   const warnings = vi.spyOn(logger, 'warn');
-  const handle = createConfigRuleHandler(bindInstanceRule(instanceEnabledRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)) }), { config, metrics, logger, ...options });
+  const handle = createConfigRuleHandler(bindInstanceRule(instanceEnabledRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), fixedClock), now: fixedClock }), { config, metrics, logger, ...options });
   /** The values a metric was given during the run. */
   const metric = (name: string) => added.mock.calls.filter((call) => call[0] === name).map((call) => call[2]);
   return { handle, publish, metric, warnings };

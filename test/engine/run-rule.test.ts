@@ -16,7 +16,7 @@ import { FactsUnavailableError, InvalidRuleParametersError, MalformedEventError 
 import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
 import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
 import { configEvent, historyItem } from '../support/config-events.js';
-import { sdkInstance, sdkInstanceType } from '../support/instances.js';
+import { fixedClock, sdkInstance, sdkInstanceType } from '../support/instances.js';
 import { recordingLog, recordingMetrics } from '../support/recording-log.js';
 
 const configMock = mockClient(ConfigServiceClient);
@@ -24,7 +24,7 @@ const ec2Mock = mockClient(EC2Client);
 
 function engine(overrides: Partial<EngineDependencies> = {}) {
   const ec2 = new EC2Client({ region: 'eu-west-1' });
-  const spec = bindInstanceRule(instanceEnabledRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2)) });
+  const spec = bindInstanceRule(instanceEnabledRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), fixedClock), now: fixedClock });
   const log = recordingLog();
   const metrics = recordingMetrics();
   const deps: EngineDependencies = {

@@ -6,7 +6,7 @@ import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
 import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
 import { fakeEc2 } from '../support/ec2-query-server.js';
 import { startFakeAwsEndpoint } from '../support/fake-aws-endpoint.js';
-import { sdkInstance } from '../support/instances.js';
+import { fixedClock, sdkInstance } from '../support/instances.js';
 
 function pagesOf(sizes: number[]): Reservation[][] {
   let next = 0;
@@ -26,7 +26,7 @@ function readerOver(handler: ReturnType<typeof fakeEc2>['handler'], maxAttempts 
     maxAttempts,
     requestHandler: handler as never,
   });
-  return new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2));
+  return new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), fixedClock);
 }
 
 async function collect(reader: AwsFleetReader) {

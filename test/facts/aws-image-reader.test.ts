@@ -135,6 +135,7 @@ describe('AwsImageReader.launchTemplatePages', () => {
     expect(templates[4]?.image).toEqual({ kind: 'none' });
     expect(templates[7]).toMatchObject({ image: { kind: 'id', imageId: amiId(2) }, tags: { 'ena-guard:exempt': 'lab' } });
     expect(templates[250]).toMatchObject({ launchTemplateId: ids[250], launchTemplateName: `t-${ids[250]}`, tags: {} });
+    expect(new Set(templates.map((template) => template.observedOn))).toEqual(new Set(['2026-11-20']));
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeLaunchTemplatesCommand, 2);
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeLaunchTemplateVersionsCommand, 2);
     for (const call of ec2Mock.commandCalls(DescribeLaunchTemplateVersionsCommand)) {
@@ -156,9 +157,9 @@ describe('AwsImageReader.resolveImageAliases', () => {
     );
     const ssm = (parameter: string) => ({ kind: 'ssm', parameter, imageId: undefined }) as const;
     const templates = [
-      { launchTemplateId: 'lt-a', launchTemplateName: 'a', defaultVersion: 3, image: ssm('resolve:ssm:/golden'), tags: {} },
-      { launchTemplateId: 'lt-b', launchTemplateName: 'b', defaultVersion: 1, image: ssm('resolve:ssm:/golden'), tags: {} },
-      { launchTemplateId: 'lt-c', launchTemplateName: 'c', defaultVersion: 2, image: ssm('resolve:ssm:/missing'), tags: {} },
+      { launchTemplateId: 'lt-a', launchTemplateName: 'a', defaultVersion: 3, image: ssm('resolve:ssm:/golden'), tags: {}, observedOn: '2026-11-20' },
+      { launchTemplateId: 'lt-b', launchTemplateName: 'b', defaultVersion: 1, image: ssm('resolve:ssm:/golden'), tags: {}, observedOn: '2026-11-20' },
+      { launchTemplateId: 'lt-c', launchTemplateName: 'c', defaultVersion: 2, image: ssm('resolve:ssm:/missing'), tags: {}, observedOn: '2026-11-20' },
     ];
 
     // Act
@@ -178,7 +179,7 @@ describe('AwsImageReader.resolveImageAliases', () => {
 
     // Act
     const resolutions = await reader().resolveImageAliases([
-      { launchTemplateId: 'lt-a', launchTemplateName: 'a', defaultVersion: 1, image: { kind: 'ssm', parameter: 'resolve:ssm:/golden', imageId: undefined }, tags: {} },
+      { launchTemplateId: 'lt-a', launchTemplateName: 'a', defaultVersion: 1, image: { kind: 'ssm', parameter: 'resolve:ssm:/golden', imageId: undefined }, tags: {}, observedOn: '2026-11-20' },
     ]);
 
     // Assess

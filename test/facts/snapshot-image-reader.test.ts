@@ -66,6 +66,8 @@ describe('SnapshotImageReader', () => {
       ['lt-ssm', 'ssm', {}],
       ['lt-public', 'id', {}],
     ]);
+    // Dated with the day of the run (the reader's clock), not of the export.
+    expect(new Set([...images, ...listed].map((facts) => facts.observedOn))).toEqual(new Set(['2026-11-20']));
   });
 
   it('reads templates without tags when describe-launch-templates.json is absent', async () => {
@@ -87,7 +89,7 @@ describe('SnapshotImageReader', () => {
     };
     const withParameters = reader(snapshotWith({ 'get-parameters.json': parameters }));
     const without = reader(snapshotWith({}));
-    const aliased = [{ launchTemplateId: 'lt-ssm', launchTemplateName: 'ssm', defaultVersion: 1, image: { kind: 'ssm', parameter: 'resolve:ssm:/golden/al2023', imageId: undefined } as const, tags: {} }];
+    const aliased = [{ launchTemplateId: 'lt-ssm', launchTemplateName: 'ssm', defaultVersion: 1, image: { kind: 'ssm', parameter: 'resolve:ssm:/golden/al2023', imageId: undefined } as const, tags: {}, observedOn: '2026-11-20' }];
 
     // Act
     const resolved = await withParameters.resolveImageAliases(aliased);
@@ -160,12 +162,12 @@ describe('SnapshotImageReader', () => {
         { ReservationId: 'r-2', OwnerId: '123456789012', Instances: [sdkInstance(3, { ImageId: amiId(99) }), sdkInstance(4, { ImageId: amiId(1), State: { Code: 48, Name: 'terminated' } })] },
       ],
     };
-    const reader = new SnapshotImageReader(snapshotWith({ 'describe-instances.json': instances, 'describe-images.json': owned, 'describe-launch-template-versions.json': versions }));
+    const snapshot = reader(snapshotWith({ 'describe-instances.json': instances, 'describe-images.json': owned, 'describe-launch-template-versions.json': versions }));
 
     // Act
-    const usage = await reader.instanceImageUsage();
-    const web = await reader.launchTemplateById('lt-web');
-    const none = await reader.launchTemplateById('lt-0000000000000000f');
+    const usage = await snapshot.instanceImageUsage();
+    const web = await snapshot.launchTemplateById('lt-web');
+    const none = await snapshot.launchTemplateById('lt-0000000000000000f');
 
     // Assess
     expect([...usage]).toEqual([[amiId(1), 1], [amiId(99), 2]]);
@@ -175,7 +177,7 @@ describe('SnapshotImageReader', () => {
 
   it('counts no instance when the snapshot has no describe-instances.json', async () => {
     // Act
-    const usage = await new SnapshotImageReader(snapshotWith({ 'describe-images.json': owned })).instanceImageUsage();
+    const usage = await reader(snapshotWith({ 'describe-images.json': owned })).instanceImageUsage();
 
     // Assess
     expect(usage.size).toBe(0);

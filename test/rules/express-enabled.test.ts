@@ -141,6 +141,31 @@ const rows: readonly Row[] = [
     reasons: ['EXEMPT'],
     says: 'Exempt by tag ena-guard:exempt: "SRD breaks the vendor multicast"',
   },
+  // The facts were read on OBSERVED_ON (2026-11-20): an exemption holds through its until= day, inclusive.
+  {
+    situation: 'an instance exempt until the day its facts were read is not applicable',
+    instance: tagged({ tags: { ...IN_SCOPE, 'ena-guard:exempt': 'until=2026-11-20, SRD trial ends' }, networkInterfaces: [eni(PRIMARY, false)] }),
+    instanceType: C6IN_8XLARGE,
+    compliance: 'NOT_APPLICABLE',
+    reasons: ['EXEMPT'],
+    says: 'Exempt by tag ena-guard:exempt until 2026-11-20: "SRD trial ends".',
+  },
+  {
+    situation: 'an instance whose exemption expired the day before is judged as any other',
+    instance: tagged({ tags: { ...IN_SCOPE, 'ena-guard:exempt': 'SRD trial ends; until=2026-11-19' }, networkInterfaces: [eni(PRIMARY, false)] }),
+    instanceType: C6IN_8XLARGE,
+    compliance: 'NON_COMPLIANT',
+    reasons: ['ENA_EXPRESS_DISABLED'],
+    says: enableCommand(PRIMARY),
+  },
+  {
+    situation: 'an instance whose exemption tag gives no reason is judged as any other',
+    instance: tagged({ tags: { ...IN_SCOPE, 'ena-guard:exempt': '' }, networkInterfaces: [eni(PRIMARY, false)] }),
+    instanceType: C6IN_8XLARGE,
+    compliance: 'NON_COMPLIANT',
+    reasons: ['ENA_EXPRESS_DISABLED'],
+    says: enableCommand(PRIMARY),
+  },
   {
     situation: 'an instance exempt by a custom exemption tag key is not applicable',
     instance: tagged({ tags: { ...IN_SCOPE, 'team:no-srd': 'CHG-4711' }, networkInterfaces: [eni(PRIMARY, false)] }),

@@ -25,6 +25,7 @@ interface TemplateRow {
   readonly compliance: 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE' | 'not judged';
   readonly reason: LaunchTemplateImageReason;
   readonly annotationIncludes: readonly string[];
+  readonly annotationExcludes?: readonly string[];
 }
 
 const SSM = 'resolve:ssm:/golden/al2023/latest';
@@ -43,14 +44,20 @@ const templateRows: TemplateRow[] = [
   { situation: 'AMI lookup failed', lookup: { kind: 'unknown', detail: 'DescribeImages failed: throttled' }, compliance: 'not judged', reason: 'IMAGE_UNKNOWN', annotationIncludes: ['throttled'] },
   { situation: 'template with no AMI', template: { image: { kind: 'none' }, defaultVersion: 4 }, lookup: { kind: 'missing' }, compliance: 'NOT_APPLICABLE', reason: 'NO_IMAGE', annotationIncludes: ['Default version 4 names no AMI'] },
   { situation: 'exempt template with a non-ENA AMI', template: { tags: { 'ena-guard:exempt': 'vendor appliance, CHG-42' } }, lookup: found({ enaSupport: false }), compliance: 'NOT_APPLICABLE', reason: 'EXEMPT', annotationIncludes: ['"vendor appliance, CHG-42"'] },
-  { situation: 'template exempt by a custom tag key', template: { tags: { 'team:no-ena': '' } }, lookup: { kind: 'missing' }, parameters: { exemptionTagKey: 'team:no-ena' }, compliance: 'NOT_APPLICABLE', reason: 'EXEMPT', annotationIncludes: ['no reason given'] },
+  { situation: 'template exempt by a custom tag key', template: { tags: { 'team:no-ena': 'CHG-9' } }, lookup: { kind: 'missing' }, parameters: { exemptionTagKey: 'team:no-ena' }, compliance: 'NOT_APPLICABLE', reason: 'EXEMPT', annotationIncludes: ['Exempt by tag team:no-ena: "CHG-9".'] },
+  // The facts were read on OBSERVED_ON (2026-11-20): an exemption holds through its until= day, inclusive.
+  { situation: 'template exempt until the day its facts were read', template: { tags: { 'ena-guard:exempt': 'vendor appliance; until=2026-11-20' } }, lookup: found({ enaSupport: false }), compliance: 'NOT_APPLICABLE', reason: 'EXEMPT', annotationIncludes: ['Exempt by tag ena-guard:exempt until 2026-11-20: "vendor appliance".'] },
+  { situation: 'template whose exemption expired the day before, judged as any other', template: { tags: { 'ena-guard:exempt': 'vendor appliance; until=2026-11-19' } }, lookup: found({ enaSupport: false }), compliance: 'NON_COMPLIANT', reason: 'IMAGE_WITHOUT_ENA', annotationIncludes: ['lacks ENA'] },
+  { situation: 'template whose exemption tag gives no reason, judged as any other', template: { tags: { 'team:no-ena': '' } }, lookup: { kind: 'missing' }, parameters: { exemptionTagKey: 'team:no-ena' }, compliance: 'NON_COMPLIANT', reason: 'IMAGE_NOT_FOUND', annotationIncludes: ['deregistered, not found or not shared'] },
   { situation: 'exempt AMI used by a template that is not exempt', lookup: found({ enaSupport: false, tags: { 'ena-guard:exempt': 'vendor image' } }), compliance: 'NON_COMPLIANT', reason: 'IMAGE_WITHOUT_ENA', annotationIncludes: ['The AMI is exempt by tag ena-guard:exempt; tag the template too'] },
+  { situation: 'AMI whose exemption expired, used by a template that is not exempt: no note', lookup: found({ enaSupport: false, tags: { 'ena-guard:exempt': 'vendor image until=2026-11-19' } }), compliance: 'NON_COMPLIANT', reason: 'IMAGE_WITHOUT_ENA', annotationIncludes: ['Run EnaGuard-ReplaceImageWithEna.'], annotationExcludes: ['is exempt'] },
+  { situation: 'PV AMI whose exemption tag gives no reason: no note', lookup: found({ enaSupport: false, virtualizationType: 'paravirtual', tags: { 'ena-guard:exempt': '' } }), compliance: 'NON_COMPLIANT', reason: 'IMAGE_PARAVIRTUAL', annotationIncludes: ['paravirtual'], annotationExcludes: ['is exempt'] },
   { situation: 'PV AMI', lookup: found({ enaSupport: false, virtualizationType: 'paravirtual' }), compliance: 'NON_COMPLIANT', reason: 'IMAGE_PARAVIRTUAL', annotationIncludes: ['paravirtual (PV) and cannot get ENA', 'rebuild it as an HVM AMI', 'EnaGuard-ReplaceImageWithEna'] },
   { situation: 'deprecated AMI with ENA (still launches)', lookup: found({ deprecated: true, deprecationTime: '2026-01-01T00:00:00.000Z' }), parameters: { includeDeprecatedImages: false }, compliance: 'COMPLIANT', reason: 'IMAGE_HAS_ENA', annotationIncludes: ['has ENA'] },
 ];
 
 describe('ena-image-enabled on launch templates', () => {
-  it.each(templateRows)('$situation → $compliance', ({ template, lookup, parameters, compliance, reason, annotationIncludes }) => {
+  it.each(templateRows)('$situation → $compliance', ({ template, lookup, parameters, compliance, reason, annotationIncludes, annotationExcludes = [] }) => {
     // Act
     const verdict = evaluateLaunchTemplateImage({ template: templateFacts(template), lookup }, { ...defaults, ...parameters });
 
@@ -62,6 +69,7 @@ describe('ena-image-enabled on launch templates', () => {
       expect(verdict).toMatchObject({ outcome: 'judged', compliance });
       if (verdict.outcome === 'judged') {
         for (const text of annotationIncludes) expect(verdict.annotation).toContain(text);
+        for (const text of annotationExcludes) expect(verdict.annotation).not.toContain(text);
         expect(verdict.annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
       }
     }
@@ -132,6 +140,41 @@ const ownedImageRows: OwnedImageRow[] = [
     compliance: 'NOT_APPLICABLE',
     reason: 'EXEMPT',
     annotation: 'Exempt by tag ena-guard:exempt: "vendor appliance".',
+  },
+  {
+    situation: 'an AMI exempt until the day its facts were read',
+    image: { enaSupport: false, tags: { 'ena-guard:exempt': 'vendor appliance until=2026-11-20' } },
+    compliance: 'NOT_APPLICABLE',
+    reason: 'EXEMPT',
+    annotation: 'Exempt by tag ena-guard:exempt until 2026-11-20: "vendor appliance".',
+  },
+  {
+    situation: 'an AMI whose exemption expired the day before, judged as any other',
+    image: { enaSupport: false, tags: { 'ena-guard:exempt': 'vendor appliance until=2026-11-19' } },
+    compliance: 'NON_COMPLIANT',
+    reason: 'IMAGE_WITHOUT_ENA',
+    annotation: 'The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run EnaGuard-ReplaceImageWithEna.',
+  },
+  {
+    situation: 'an AMI exempt on its last day, read the day after',
+    image: { enaSupport: false, observedOn: '2026-11-21', tags: { 'ena-guard:exempt': 'vendor appliance until=2026-11-20' } },
+    compliance: 'NON_COMPLIANT',
+    reason: 'IMAGE_WITHOUT_ENA',
+    annotation: 'The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run EnaGuard-ReplaceImageWithEna.',
+  },
+  {
+    situation: 'an AMI whose exemption tag gives no reason, judged as any other',
+    image: { enaSupport: false, tags: { 'ena-guard:exempt': '' } },
+    compliance: 'NON_COMPLIANT',
+    reason: 'IMAGE_WITHOUT_ENA',
+    annotation: 'The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run EnaGuard-ReplaceImageWithEna.',
+  },
+  {
+    situation: 'an AMI whose exemption has an unreadable expiry, judged as any other',
+    image: { enaSupport: false, tags: { 'ena-guard:exempt': 'vendor appliance until=2027-02-30' } },
+    compliance: 'NON_COMPLIANT',
+    reason: 'IMAGE_WITHOUT_ENA',
+    annotation: 'The AMI lacks ENA: it cannot launch ENA-required (Nitro) types and its instances start without ENA. Run EnaGuard-ReplaceImageWithEna.',
   },
   {
     situation: 'a deprecated AMI without ENA, judged by default',
@@ -208,6 +251,27 @@ describe('per-AMI detail', () => {
     });
     expect(details[0]).toMatchObject({ deprecated: true, deprecationTime: '2026-02-01T00:00:00.000Z', cannotGetEna: false, launchTemplates: [] });
     expect(details[2]).toMatchObject({ owned: false, launchTemplates: [{ id: 'lt-2', name: 'batch' }] });
+  });
+});
+
+describe('per-AMI scope of an exemption', () => {
+  it.each([
+    ['a valid exemption', 'vendor appliance', 'exempt'],
+    ['an exemption until the day the facts were read', 'vendor appliance; until=2026-11-20', 'exempt'],
+    ['an expired exemption', 'vendor appliance; until=2026-11-19', 'counted'],
+    ['a tag without a reason', '  ', 'counted'],
+    ['an unreadable expiry', 'vendor appliance; until=2026-11-20; until=2027-01-01', 'counted'],
+  ] as const)('counts an owned AMI with %s as %s, as its verdict does', (_situation, value, scope) => {
+    // Prepare
+    const image = imageFacts({ enaSupport: false, tags: { 'ena-guard:exempt': value } });
+
+    // Act
+    const [detail] = describeImages({ owned: [image], referenced: new Map(), templates: [] }, defaults);
+    const verdict = evaluateOwnedImage(image, defaults);
+
+    // Assess
+    expect(detail?.scope).toBe(scope);
+    expect(verdict.reasons.includes('EXEMPT')).toBe(scope === 'exempt');
   });
 });
 

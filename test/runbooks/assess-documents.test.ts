@@ -4,7 +4,6 @@
  * accept exactly what the rule's parameters accept.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DRIVER_VERSION_PARAMETER_PATTERN } from '../../rules/driver-current.js';
@@ -21,6 +20,7 @@ import {
   WINDOWS_DRIVER_FLOORS,
   WINDOWS_SERVER_VERSIONS,
 } from '../../rules/driver-policy.js';
+import { runbookPath } from '../support/runbook-documents.js';
 
 interface Parameter {
   readonly default?: string;
@@ -28,7 +28,7 @@ interface Parameter {
 }
 
 function parameters(name: string): Record<string, Parameter> {
-  const text = readFileSync(join(import.meta.dirname, '..', '..', 'automation-docs', `${name}.yaml`), 'utf8');
+  const text = readFileSync(runbookPath(name), 'utf8');
   return (parse(text) as { parameters: Record<string, Parameter> }).parameters;
 }
 
@@ -85,7 +85,7 @@ describe('EnaGuard-UpdateEnaDriver', () => {
   });
 
   it('installs every ceiling the policy knows with a step of its own', () => {
-    const text = readFileSync(join(import.meta.dirname, '..', '..', 'automation-docs', 'EnaGuard-UpdateEnaDriver.yaml'), 'utf8');
+    const text = readFileSync(runbookPath('EnaGuard-UpdateEnaDriver'), 'utf8');
     for (const ceiling of new Set(Object.values(WINDOWS_DRIVER_CEILINGS))) {
       expect(text).toContain(`Contains: ENA_GUARD_INSTALL=${ceiling}`);
       expect(text).toContain(`version: ${ceiling}`);

@@ -3,7 +3,9 @@
  * generated policies and guests: whatever the rule says, the runbook given the same thresholds
  * agrees with it. NON_COMPLIANT with a remediable cause makes the runbook do work, and when the
  * guest's distribution offers a fix, the rule says COMPLIANT on the inventory the runbook
- * collected afterwards; COMPLIANT makes the runbook change nothing; no guest ends worse.
+ * collected afterwards; COMPLIANT makes the runbook change nothing; no guest ends worse. Every run
+ * releases the instance's lock (the fixtures' run checks it), and publishes the inventory of its
+ * own instance only, by the refresh command, and only after a verified update.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +14,8 @@ import { parseRuleParameters } from '../../rules/parameters.js';
 import { COLLECT_INVENTORY_DOCUMENT, ENA_INVENTORY_TYPE, KNOWN_COMMAND_DOCUMENTS, type AccountModel, type GuestSpec } from '../../src/simulator/index.js';
 import { parseEnaDriverInventoryEntry, type EnaDriverInventory } from '../../rules/inventory.js';
 import { instanceFacts } from '../support/instances.js';
-import { accountFor, answersKernelCheck, INSTANCE_ID, installsKernel, invariantViolations, loadRunbook, run, stepsRun } from './update-ena-driver-fixtures.js';
+import { runbookSteps } from '../support/runbook-lock.js';
+import { accountFor, answersKernelCheck, INSTANCE_ID, installsKernel, inventoryRefreshes, invariantViolations, loadRunbook, neighbourInventory, run } from './update-ena-driver-fixtures.js';
 
 /** Causes the runbook exists to fix. */
 const REMEDIABLE: readonly DriverCurrentReason[] = ['DRIVER_OUTDATED', 'DRIVER_ROLLED_BACK', 'DRIVER_KNOWN_BAD', 'KERNEL_OUTDATED', 'DRIVER_MISSING'];
@@ -116,6 +119,7 @@ describe('ena-driver-current and EnaGuard-UpdateEnaDriver, closed loop', () => {
         runs += 1;
         const account = accountFor({
           guest,
+          neighbour: true,
           behaviours: (model) => {
             if (offered === undefined) return;
             answersKernelCheck(model, 'available');
@@ -130,10 +134,14 @@ describe('ena-driver-current and EnaGuard-UpdateEnaDriver, closed loop', () => {
           WindowsMinimumDriverVersion: policy.windowsMinimumDriverVersion,
           RequireSecurityFixes: policy.requireSecurityFixes,
         });
-        const steps = stepsRun(result);
+        const steps = runbookSteps(result);
         const changed = steps.includes('createBackupImage') || steps.includes('rebootInstance');
+        const refreshed = inventoryRefreshes(account);
 
         expect(invariantViolations(account, result)).toEqual([]);
+        expect(neighbourInventory(account)).toEqual([]);
+        // The inventory is refreshed once, for this instance, exactly when the update was verified.
+        expect(refreshed).toEqual(result.status === 'Success' && steps.at(-1) === 'reportUpdated' ? [expect.objectContaining({ instanceIds: [INSTANCE_ID], succeeded: true })] : []);
         expect(before.outcome).toBe('judged');
         if (before.outcome !== 'judged') return;
         if (before.compliance === 'COMPLIANT') {

@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { documentsDir } from '../support/runbook-documents.js';
 
-const directory = fileURLToPath(new URL('../../automation-docs/', import.meta.url));
+const directory = documentsDir();
 const schemaPath = fileURLToPath(new URL('../../node_modules/aws-ssm-document-language-service/dist/schema.json', import.meta.url));
 
 interface Parameter {
@@ -111,6 +112,16 @@ const SAMPLES: Record<string, { valid: readonly string[]; invalid: readonly stri
   NameSuffix: { valid: ['-ena'], invalid: ['', 'with space', '$(reboot)'] },
   TargetWindowsDriverVersion: { valid: ['', '2.6.0', '2.11.0'], invalid: ['latest', '2.6', '2.6.0; reboot'] },
   AllowReboot: { valid: ['true', 'false'], invalid: ['yes', ''] },
+  ExemptionTagKey: { valid: ['ena-guard:exempt', 'Exempt', 'équipe:exempté', 'a b/c=d+e-f@g_h.i'], invalid: ['', 'a"b', 'a\\b', 'x\ny', 'k'.repeat(129)] },
+  LockTableName: { valid: ['EnaGuard-Locks', 'team-a-EnaGuard-Locks'], invalid: ['', 'OtherTable', 'EnaGuard-LocksX', 'Team-EnaGuard-Locks'] },
+  DriverEvidenceDocumentName: {
+    valid: ['EnaGuard-CheckEnaDriverEvidence', 'team-a-EnaGuard-CheckEnaDriverEvidence'],
+    invalid: ['', 'AWS-RunShellScript', 'AWS-RunPowerShellScript', 'team-a-AWS-RunShellScript', 'EnaGuard-CheckEnaDriverEvidenceX'],
+  },
+  InventoryRefreshDocumentName: {
+    valid: ['EnaGuard-RefreshEnaDriverInventory', 'team-a-EnaGuard-RefreshEnaDriverInventory'],
+    invalid: ['', 'AWS-RefreshAssociation', 'AWS-RunShellScript', 'EnaGuard-RefreshEnaDriverInventoryX'],
+  },
   InventoryAssociationId: {
     valid: ['', '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d'],
     invalid: ['abc', '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d ', '0B1C2D3E-4F50-4A6B-8C7D-9E0F1A2B3C4D', '0b1c2d3e4f504a6b8c7d9e0f1a2b3c4d', '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d; reboot'],
@@ -147,6 +158,32 @@ function changesSomething(step: Step): boolean {
   return !/^(Describe|List|Get)/.test(String(step.inputs?.Api ?? ''));
 }
 
+/**
+ * The document as the schema (aws-ssm-document-language-service 1.0.0) can judge it. The schema
+ * predates two things the Systems Manager User Guide documents and the runbooks use: the
+ * `onCancel` property shared by all actions ("Properties shared by all actions"), and the
+ * `python3.11` runtime of aws:executeScript (Python 3.6-3.8 can no longer be run since
+ * 2025-02-18; AWS recommends 3.11). Those two are masked, and only those.
+ */
+function withinSchemaVintage(document: AutomationDocument): AutomationDocument {
+  const mainSteps = document.mainSteps.map((step) => {
+    const { onCancel, ...rest } = step;
+    expect(onCancel === undefined || /^(Abort|step:[A-Za-z0-9_-]+)$/.test(onCancel), `${step.name} onCancel ${String(onCancel)}`).toBe(true);
+    if (step.action !== 'aws:executeScript') return rest;
+    expect(step.inputs?.['Runtime'], `${step.name} runs on python3.11`).toBe('python3.11');
+    return { ...rest, inputs: { ...step.inputs, Runtime: 'python3.7' } };
+  });
+  return { ...document, mainSteps };
+}
+
+/**
+ * Steps that change something and may continue after a failure, each with the reason: nothing
+ * else is allowed to.
+ */
+const CONTINUES_AFTER_FAILED_CHANGE: Readonly<Record<string, string>> = {
+  releaseLock: 'the last step: a lock it could not delete is taken over by the next run once this execution has ended (docs/remediation-safety.md)',
+};
+
 function successor(document: AutomationDocument, index: number): string | undefined {
   const step = document.mainSteps[index];
   if (!step || step.isEnd) return undefined;
@@ -172,7 +209,7 @@ describe.each(automations)('$name', ({ name, document }) => {
     const ajv = new Ajv({ unicodeRegExp: false, strict: false, allErrors: true });
     const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
 
-    const valid = validate(document);
+    const valid = validate(withinSchemaVintage(document));
 
     expect(validate.errors ?? [], name).toEqual([]);
     expect(valid).toBe(true);
@@ -216,7 +253,7 @@ describe.each(automations)('$name', ({ name, document }) => {
         if (target === undefined || target === 'Abort' || target === 'Continue') continue;
         expect(stepNames.has(target.replace(/^step:/, '')), `${step.name} → ${target}`).toBe(true);
       }
-      if (step.onFailure === 'Continue' && changesSomething(step)) {
+      if (step.onFailure === 'Continue' && changesSomething(step) && !Object.hasOwn(CONTINUES_AFTER_FAILED_CHANGE, step.name)) {
         throw new Error(`${step.name} changes something and continues after a failure`);
       }
     }

@@ -15,10 +15,11 @@ import {
   type SimulationResult,
 } from '../../src/simulator/index.js';
 import { ACCOUNT_ID, INSTANCE_TYPES, LINUX_WITH_DRIVER, START, image, instance, reservation } from '../simulator/fixtures.js';
+import { documentsDir, runbookPath } from '../support/runbook-documents.js';
 
 export const RUNBOOK_NAME = 'EnaGuard-ReplaceImageWithEna';
-export const DOCUMENTS_DIR = new URL('../../automation-docs/', import.meta.url).pathname;
-const RUNBOOK_PATH = `${DOCUMENTS_DIR}${RUNBOOK_NAME}.yaml`;
+export const DOCUMENTS_DIR = documentsDir();
+const RUNBOOK_PATH = runbookPath(RUNBOOK_NAME);
 
 /** The golden AMI without ENA that the runbook replaces. */
 export const OLD_IMAGE_ID = 'ami-0a1b2c3d4e5f60718';
@@ -36,6 +37,14 @@ export const OLD_IMAGE_TAGS: Tag[] = [
   { Key: 'Name', Value: 'golden-linux' },
   { Key: 'team', Value: 'payments' },
 ];
+
+/** The exemption tag key the runbook reads by default (the rules' default exemptionTagKey). */
+export const EXEMPTION_TAG_KEY = 'ena-guard:exempt';
+
+/** An exemption tag with the given value, to add to an AMI's or a template's tags. */
+export function exemptionTag(value: string): Tag {
+  return { Key: EXEMPTION_TAG_KEY, Value: value };
+}
 
 /** The old AMI as DescribeImages returns it: HVM, EBS-backed, Linux/UNIX, no ENA. */
 export function oldImage(overrides: Partial<Image> = {}): Image {

@@ -24,18 +24,22 @@ import {
   type Scenario,
 } from './replace-image-fixtures.js';
 
-/** What a step did, without its timing. */
+/** The branches that read the resource parameters themselves, whose inputs differ by which parameter was given. */
+const PARAMETER_BRANCHES = new Set(['checkInputs', 'chooseResource']);
+
+/** What a step did, without its timing (for the parameter branches, only where they went). */
 function stepRecord(step: StepTrace): unknown {
+  if (PARAMETER_BRANCHES.has(step.stepName)) return { stepName: step.stepName, status: step.status, nextStep: step.nextStep };
   return { stepName: step.stepName, status: step.status, inputs: step.inputs, outputs: step.outputs, failureMessage: step.failureMessage, children: step.children?.map(stepRecord) };
 }
 
-/** Everything a run did: its outcome, its steps after checkInputs (which reads the parameters themselves), and every AWS call. */
+/** Everything a run did: its outcome, its steps (the parameter branches by where they went), and every AWS call. */
 function behaviour(account: AccountModel, result: SimulationResult): unknown {
   return {
     status: result.status,
     failureMessage: result.failureMessage,
     outputs: result.outputs,
-    steps: result.trace.slice(1).map(stepRecord),
+    steps: result.trace.map(stepRecord),
     calls: account.calls.calls().map((call) => ({ operation: call.operation, input: call.input, output: call.output, error: call.error })),
   };
 }
@@ -62,7 +66,7 @@ describe('EnaGuard-ReplaceImageWithEna given ResourceId=ami-…', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result).slice(0, 2)).toEqual(['checkInputs', 'readImage']);
+    expect(stepsRun(result).slice(0, 5)).toEqual(['checkInputs', 'readExemptionTag', 'checkExemption', 'chooseResource', 'readImage']);
     expect(behaviour(account, result)).toEqual(behaviour(referenceAccount, referenceResult));
     const created = onlyRegisteredImage(account);
     expect(created).toEqual(onlyRegisteredImage(referenceAccount));
@@ -73,6 +77,7 @@ describe('EnaGuard-ReplaceImageWithEna given ResourceId=ami-…', () => {
       'ena-guard:replaces': OLD_IMAGE_ID,
       'ena-guard:execution-id': result.executionId,
       'ena-guard:boot-test': 'not-run',
+      'ena-guard:created-by': 'EnaGuard-ReplaceImageWithEna',
       'ena-guard:ena-image': created.ImageId,
     });
     const old = account.ec2.image(OLD_IMAGE_ID);
@@ -124,7 +129,7 @@ describe('EnaGuard-ReplaceImageWithEna given ResourceId=lt-…', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result).slice(0, 2)).toEqual(['checkInputs', 'readLaunchTemplate']);
+    expect(stepsRun(result).slice(0, 5)).toEqual(['checkInputs', 'readExemptionTag', 'checkExemption', 'chooseResource', 'readLaunchTemplate']);
     expect(behaviour(account, result)).toEqual(behaviour(referenceAccount, referenceResult));
     const created = onlyRegisteredImage(account);
     const { template, versions } = templateNow(account);
@@ -151,7 +156,7 @@ describe('EnaGuard-ReplaceImageWithEna given ResourceId=lt-…', () => {
     const nested = result.trace.find((step) => step.stepName === 'replaceTemplateImage');
     expect(nested?.inputs).toMatchObject({ DocumentName: 'EnaGuard-ReplaceImageWithEna', RuntimeParameters: { ImageId: [OLD_IMAGE_ID] } });
     expect(Object.keys((nested?.inputs as { RuntimeParameters: Record<string, unknown> }).RuntimeParameters)).not.toContain('ResourceId');
-    expect(nested?.children?.map((step) => step.stepName).slice(0, 2)).toEqual(['checkInputs', 'readImage']);
+    expect(nested?.children?.map((step) => step.stepName).slice(0, 5)).toEqual(['checkInputs', 'readExemptionTag', 'checkExemption', 'chooseResource', 'readImage']);
   });
 
   it('fails when the nested run on the template’s AMI fails (a paravirtual AMI, refused), leaving the template and the AMI as they were', async () => {

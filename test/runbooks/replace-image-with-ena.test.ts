@@ -1,7 +1,8 @@
 /**
  * EnaGuard-ReplaceImageWithEna, run by the simulator exactly as it is deployed: its happy paths
  * (by AMI, by launch template, with and without a boot test), the failing boot test, the no-op
- * paths, every refusal, and a fault matrix over every AWS call it makes.
+ * paths, every refusal (the exemption tag's included), and a fault matrix over every AWS call it
+ * makes.
  */
 import type { Image, Instance, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +12,13 @@ import {
   BYSTANDER_IDS,
   ENA_IMAGE_ID,
   OLD_IMAGE_ID,
+  OLD_IMAGE_TAGS,
   OLD_SNAPSHOT_ID,
   SUBNET_ID,
   TEMPLATE_ID,
   accountFor,
+  exemptionTag,
+  launchTemplate,
   launchTemplateVersions,
   launchedInstances,
   mutations,
@@ -76,7 +80,12 @@ describe('EnaGuard-ReplaceImageWithEna given an AMI', () => {
       'ena-guard:replaces': OLD_IMAGE_ID,
       'ena-guard:execution-id': result.executionId,
       'ena-guard:boot-test': 'not-run',
+      'ena-guard:created-by': 'EnaGuard-ReplaceImageWithEna',
       'ena-guard:ena-image': created.ImageId,
+    });
+    // Tagged at registration (its role may change only images so tagged), not afterwards.
+    expect(account.calls.calls({ operation: 'RegisterImage' })[0]?.input).toMatchObject({
+      TagSpecifications: [{ ResourceType: 'image', Tags: expect.arrayContaining([{ Key: 'ena-guard:created-by', Value: 'EnaGuard-ReplaceImageWithEna' }]) }],
     });
     const old = account.ec2.image(OLD_IMAGE_ID);
     expect(old).toMatchObject({ State: 'available', EnaSupport: false, DeprecationTime: '2026-03-02T23:59:00.000Z' });
@@ -304,7 +313,7 @@ describe('EnaGuard-ReplaceImageWithEna with nothing to do', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result)).toEqual(['checkInputs', 'readImage', 'checkImageState', 'checkImageEna', 'confirmImageHasEna']);
+    expect(stepsRun(result)).toEqual(['checkInputs', 'readExemptionTag', 'checkExemption', 'chooseResource', 'readImage', 'checkImageState', 'checkImageEna', 'confirmImageHasEna']);
     expect(mutations(account)).toEqual([]);
   });
 
@@ -319,6 +328,105 @@ describe('EnaGuard-ReplaceImageWithEna with nothing to do', () => {
     expect(result.status).toBe('Success');
     expect(stepsRun(result).at(-1)).toBe('confirmTemplateImageHasEna');
     expect(mutations(account)).toEqual([]);
+  });
+});
+
+describe('EnaGuard-ReplaceImageWithEna and the exemption tag, read live', () => {
+  const REASON = 'certified image, frozen until the audit; until=2026-06-30';
+
+  it('refuses an exempt AMI', async () => {
+    for (const parameters of [{ ImageId: OLD_IMAGE_ID }, { ResourceId: OLD_IMAGE_ID }] as Record<string, string>[]) {
+      // Prepare
+      const account = accountFor({ oldImage: oldImage({ Tags: [...OLD_IMAGE_TAGS, exemptionTag(REASON)] }) });
+      const oldBefore = account.ec2.image(OLD_IMAGE_ID);
+      const label = JSON.stringify(parameters);
+
+      // Act
+      const result = await run(account, { ...parameters, BootTestSubnetId: SUBNET_ID });
+
+      // Assess
+      expect(result.status, label).toBe('Failed');
+      expect(result.failureMessage, label).toBe(
+        `Step checkExemption failed: Refused - ${OLD_IMAGE_ID} is exempt by tag ena-guard:exempt until 2026-06-30: "certified image, frozen until the audit". Remove the tag, or wait until the exemption expires, to remediate it.`,
+      );
+      expect(account.calls.calls({ operation: 'DescribeTags' }).map((call) => call.input), label).toEqual([
+        { Filters: [{ Name: 'resource-id', Values: [OLD_IMAGE_ID] }, { Name: 'key', Values: ['ena-guard:exempt'] }] },
+      ]);
+      expect(stepsRun(result), label).toEqual(['checkInputs', 'readExemptionTag', 'checkExemption']);
+      expect(mutations(account), label).toEqual([]);
+      expect(launchedInstances(account), label).toEqual([]);
+      expect(account.ec2.image(OLD_IMAGE_ID), label).toEqual(oldBefore);
+    }
+  });
+
+  it('refuses an exempt launch template', async () => {
+    for (const parameters of [{ LaunchTemplateId: TEMPLATE_ID }, { ResourceId: TEMPLATE_ID }] as Record<string, string>[]) {
+      // Prepare
+      const account = accountFor({ template: launchTemplate({ Tags: [{ Key: 'team', Value: 'payments' }, exemptionTag(REASON)] }) });
+      const templateBefore = templateNow(account);
+      const oldBefore = account.ec2.image(OLD_IMAGE_ID);
+      const label = JSON.stringify(parameters);
+
+      // Act
+      const result = await run(account, { ...parameters, BootTestSubnetId: SUBNET_ID, MakeNewVersionDefault: 'true' });
+
+      // Assess: refused before the template is read, and before its AMI is run on.
+      expect(result.status, label).toBe('Failed');
+      expect(result.failureMessage, label).toBe(
+        `Step checkExemption failed: Refused - ${TEMPLATE_ID} is exempt by tag ena-guard:exempt until 2026-06-30: "certified image, frozen until the audit". Remove the tag, or wait until the exemption expires, to remediate it.`,
+      );
+      expect(stepsRun(result), label).toEqual(['checkInputs', 'readExemptionTag', 'checkExemption']);
+      expect(mutations(account), label).toEqual([]);
+      expect(templateNow(account), label).toEqual(templateBefore);
+      expect(account.ec2.image(OLD_IMAGE_ID), label).toEqual(oldBefore);
+    }
+  });
+
+  it('leaves a launch template alone when the AMI it launches is exempt: the nested run refuses it', async () => {
+    // Prepare
+    const account = accountFor({ oldImage: oldImage({ Tags: [...OLD_IMAGE_TAGS, exemptionTag(REASON)] }) });
+    const templateBefore = templateNow(account);
+
+    // Act
+    const result = await run(account, { LaunchTemplateId: TEMPLATE_ID, MakeNewVersionDefault: 'true' });
+
+    // Assess
+    expect(result.status).toBe('Failed');
+    expect(result.failureMessage).toMatch(
+      new RegExp(`^Step replaceTemplateImage failed: Nested automation EnaGuard-ReplaceImageWithEna \\(.+\\) ended Failed: Step checkExemption failed: Refused - ${OLD_IMAGE_ID} is exempt by tag ena-guard:exempt`),
+    );
+    expect(mutations(account)).toEqual([]);
+    expect(templateNow(account)).toEqual(templateBefore);
+  });
+
+  it('reads the exemption tag key it is given, in the nested run too', async () => {
+    // Prepare: the stack's exemption tag key is acme:frozen; the default key on the AMI means nothing here.
+    const account = accountFor({ oldImage: oldImage({ Tags: [...OLD_IMAGE_TAGS, { Key: 'acme:frozen', Value: 'change freeze' }, exemptionTag(REASON)] }) });
+
+    // Act
+    const result = await run(account, { LaunchTemplateId: TEMPLATE_ID, ExemptionTagKey: 'acme:frozen' });
+
+    // Assess
+    expect(result.status).toBe('Failed');
+    expect(result.failureMessage).toMatch(/ended Failed: Step checkExemption failed: Refused - ami-0a1b2c3d4e5f60718 is exempt by tag acme:frozen: "change freeze"\. Remove the tag to remediate it\.$/);
+    const nested = result.trace.find((step) => step.stepName === 'replaceTemplateImage');
+    expect(nested?.inputs).toMatchObject({ RuntimeParameters: { ExemptionTagKey: ['acme:frozen'] } });
+    expect(mutations(account)).toEqual([]);
+  });
+
+  it('goes ahead once the until= date has passed', async () => {
+    // Prepare
+    const account = accountFor({ oldImage: oldImage({ Tags: [...OLD_IMAGE_TAGS, exemptionTag('certified image; until=2026-03-01')] }) });
+
+    // Act
+    const result = await run(account, { ImageId: OLD_IMAGE_ID });
+
+    // Assess
+    expect(result.status).toBe('Success');
+    expect(result.trace.find((step) => step.stepName === 'checkExemption')?.outputs).toEqual({
+      Note: `The exemption of ${OLD_IMAGE_ID} by tag ena-guard:exempt expired after 2026-03-01.`,
+    });
+    expect(onlyRegisteredImage(account).EnaSupport).toBe(true);
   });
 });
 
@@ -583,6 +691,7 @@ describe.each(MATRICES)('EnaGuard-ReplaceImageWithEna fault matrix: $name', (mat
     expect(points.length).toBeGreaterThan(40);
     expect(new Set(points.map((point) => point.operation))).toEqual(
       new Set([
+        'DescribeTags',
         'DescribeLaunchTemplates',
         'DescribeLaunchTemplateVersions',
         'DescribeImages',

@@ -2,16 +2,20 @@
  * EnaGuard-UpdateEnaDriver and Auto Scaling groups: the update reboots the instance (twice with
  * the backup), and a reboot can fail the group's health checks, upon which the group replaces the
  * instance. So a group member is updated only in Standby; any other lifecycle state is refused
- * before the first change, before the backup and before any command runs in the guest.
+ * before the first change, before the backup and before any command runs in the guest. Every run
+ * takes and releases the instance's lock (checked by the fixtures' run); step sequences leave
+ * that bookkeeping out (runbookSteps).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Faults, SUPPORTED_ACTIONS, substitute, type AccountModel, type AutomationDocument, type FaultRule, type LifecycleState, type SimulationResult } from '../../src/simulator/index.js';
+import { runbookSteps, stepFailure } from '../support/runbook-lock.js';
 import {
   AMAZON_LINUX_2_NEW_DRIVER,
   AMAZON_LINUX_2_NEW_KERNEL,
   AMAZON_LINUX_2_OLD_KERNEL,
   AUTO_SCALING_GROUP,
   INSTANCE_ID,
+  INVENTORY_ASSOCIATION_ID,
   UPDATE_COMMANDS,
   WINDOWS_2022_OLD_DRIVER,
   accountFor,
@@ -20,10 +24,10 @@ import {
   commandsSent,
   imagesCreated,
   installsKernel,
+  inventoryRefreshes,
   invariantViolations,
   loadRunbook,
   run,
-  stepsRun,
   type Scenario,
 } from './update-ena-driver-fixtures.js';
 
@@ -42,26 +46,30 @@ const AMAZON_LINUX_2: Scenario = {
 };
 const WINDOWS_2022: Scenario = { guest: WINDOWS_2022_OLD_DRIVER };
 
-/** The steps of every refusal of a group member: the first checks, the read, the decision, the refusal. */
+/** The steps of every refusal of a group member (after the lock and the exemption check): the first checks, the read, the decision, the refusal. */
 const REFUSED_STEPS = ['checkInventoryAssociationGiven', 'describeInstance', 'checkInstanceRunning', 'readAutoScalingMembership', 'checkAutoScalingStandby', 'refuseAutoScalingMember'];
 
 /** Asserts the refusal of a group member, and that nothing at all was changed or run in the guest. */
 function expectRefusedMember(account: AccountModel, result: SimulationResult, state: string): void {
   expect(result.status).toBe('Failed');
-  expect(stepsRun(result)).toEqual(REFUSED_STEPS);
+  expect(runbookSteps(result)).toEqual(REFUSED_STEPS);
+  // The refusal is the run's first failure, so the run's message is the refusal's own.
   expect(result.failureMessage).toMatch(/^Step refuseAutoScalingMember failed: /);
+  expect(result.failureMessage).toBe(`Step refuseAutoScalingMember failed: ${String(stepFailure(result, 'refuseAutoScalingMember'))}`);
   expect(result.failureMessage).toContain(`"${state}"`);
   expect(result.failureMessage).toMatch(new RegExp(`instance ${INSTANCE_ID} is in an Auto Scaling group and not in Standby`));
   expect(result.failureMessage).toMatch(/a reboot can fail the group's health checks, and the group then replaces the instance/);
   expect(result.failureMessage).toMatch(/Put it in Standby first \(aws autoscaling enter-standby\), then run again/);
   expect(result.failureMessage).toMatch(/Nothing was changed\./);
-  // The call log: nothing changed, no command of any kind (not even the read-only collector or assessment), no inventory gather started.
+  // The call log: nothing changed, no command of any kind (not even the read-only collector or assessment), no inventory published;
+  // only the lock, taken and released, and the exemption tag's read around the membership reads.
   expect(changesMade(account)).toEqual([]);
   expect(account.calls.calls({ operation: 'CreateImage' })).toEqual([]);
   expect(account.calls.calls({ operation: 'RebootInstances' })).toEqual([]);
   expect(account.calls.calls({ operation: 'SendCommand' })).toEqual([]);
   expect(account.calls.calls({ operation: 'StartAssociationsOnce' })).toEqual([]);
-  expect(account.calls.calls().map((call) => call.operation)).toEqual(['DescribeInstances', 'DescribeAutoScalingInstances', 'DescribeAutoScalingInstances']);
+  expect(inventoryRefreshes(account)).toEqual([]);
+  expect(account.calls.calls().map((call) => call.operation)).toEqual(['PutItem', 'DescribeTags', 'DescribeInstances', 'DescribeAutoScalingInstances', 'DescribeAutoScalingInstances', 'DeleteItem']);
   expect(account.guest(INSTANCE_ID).rebootPending).toBe(false);
 }
 
@@ -112,7 +120,7 @@ describe('EnaGuard-UpdateEnaDriver refuses an Auto Scaling group member that is 
 
     // Assess
     expect(result.trace.find((step) => step.stepName === 'readAutoScalingMembership')?.attempts).toBe(2);
-    expect(stepsRun(result).at(-1)).toBe('refuseAutoScalingMember');
+    expect(runbookSteps(result).at(-1)).toBe('refuseAutoScalingMember');
     expect(changesMade(account)).toEqual([]);
     expect(commandsSent(account)).toEqual([]);
   });
@@ -129,16 +137,19 @@ describe('EnaGuard-UpdateEnaDriver refuses an Auto Scaling group member that is 
       for (const mode of ['once', 'always'] as const) {
         const rule: FaultRule = { ...Faults.atPoint(point, 'InternalError'), ...(mode === 'always' ? { times: 'always' as const } : {}) };
         const account = accountFor({ ...AMAZON_LINUX_2, autoScaling: { LifecycleState: 'InService' } }, [rule]);
-        const result = await run(runbook, account);
+        // releaseLock retries DeleteItem; one that always fails leaves the lock of this ended execution behind, by design.
+        const result = await run(runbook, account, {}, { lock: point.operation === 'DeleteItem' && mode === 'always' ? 'left-behind' : 'released' });
         const where = `${point.service}:${point.operation}#${point.attempt} (${mode})`;
+        if (!account.calls.calls().some((call) => call.error?.injected === true)) violations.push(`${where}: the fault never struck`);
         if (result.status === 'Success') violations.push(`${where}: succeeded`);
+        if (runbookSteps(result).includes('assertManagedAndOnline')) violations.push(`${where}: went past the membership check`);
         if (changesMade(account).length > 0 || commandsSent(account).length > 0) violations.push(`${where}: changed ${JSON.stringify(changesMade(account))} or sent a command`);
         violations.push(...invariantViolations(account, result).map((violation) => `${where}: ${violation}`));
       }
     }
 
     // Assess
-    expect(points.map((point) => point.operation)).toEqual(['DescribeInstances', 'DescribeAutoScalingInstances', 'DescribeAutoScalingInstances']);
+    expect(points.map((point) => point.operation)).toEqual(['PutItem', 'DescribeTags', 'DescribeInstances', 'DescribeAutoScalingInstances', 'DescribeAutoScalingInstances', 'DeleteItem']);
     expect(violations).toEqual([]);
   });
 });
@@ -158,14 +169,15 @@ describe('EnaGuard-UpdateEnaDriver lets an Auto Scaling group member in Standby 
 
     // Assess
     expect(memberResult.status).toBe('Success');
-    expect(stepsRun(memberResult)).toEqual(stepsRun(standaloneResult));
-    expect(stepsRun(memberResult).slice(2, 6)).toEqual(['checkInstanceRunning', 'readAutoScalingMembership', 'checkAutoScalingStandby', 'assertManagedAndOnline']);
+    expect(runbookSteps(memberResult)).toEqual(runbookSteps(standaloneResult));
+    expect(runbookSteps(memberResult).slice(2, 6)).toEqual(['checkInstanceRunning', 'readAutoScalingMembership', 'checkAutoScalingStandby', 'assertManagedAndOnline']);
     expect(memberResult.outputs).toEqual(standaloneResult.outputs);
     expect(member.calls.calls().map((call) => call.operation)).toEqual(standalone.calls.calls().map((call) => call.operation));
     expect(changesMade(member)).toEqual(changesMade(standalone));
     expect(changesMade(member)).toEqual(expect.arrayContaining(['CreateImage', 'RebootInstances']));
     expect(member.calls.calls({ operation: 'DescribeAutoScalingInstances' })).toHaveLength(1);
-    expect(member.calls.calls({ operation: 'StartAssociationsOnce' })).toHaveLength(1);
+    expect(member.calls.calls({ operation: 'StartAssociationsOnce' })).toEqual([]);
+    expect(inventoryRefreshes(member)).toEqual([{ instanceIds: [INSTANCE_ID], parameters: { AssociationId: [INVENTORY_ASSOCIATION_ID] }, succeeded: true }]);
     expect(member.autoscaling.member(INSTANCE_ID)).toMatchObject({ AutoScalingGroupName: AUTO_SCALING_GROUP, LifecycleState: 'Standby' });
     expect(invariantViolations(member, memberResult)).toEqual([]);
   });
@@ -184,7 +196,7 @@ describe('EnaGuard-UpdateEnaDriver and instances in no Auto Scaling group', () =
     expect(result.trace.find((step) => step.stepName === 'readAutoScalingMembership')?.outputs).toEqual({ InstanceIds: [], LifecycleStates: [] });
     expect(result.trace.find((step) => step.stepName === 'checkAutoScalingStandby')?.nextStep).toBe('assertManagedAndOnline');
     expect(account.calls.calls({ operation: 'DescribeAutoScalingInstances' }).map((call) => call.input)).toEqual([{ InstanceIds: [INSTANCE_ID] }]);
-    expect(stepsRun(result).at(-1)).toBe('reportUpdated');
+    expect(runbookSteps(result).at(-1)).toBe('reportUpdated');
     expect(account.guest(INSTANCE_ID).kernelRelease).toBe(AMAZON_LINUX_2_NEW_KERNEL);
     expect(result.outputs['assessLinuxAfter.Output']).toMatch(/^ENA_GUARD_PLAN=current\n/);
   });
@@ -216,14 +228,17 @@ describe('EnaGuard-UpdateEnaDriver stops safely when it cannot read the Auto Sca
 
     // Assess
     expect(result.status).toBe('Failed');
-    expect(stepsRun(result).slice(-2)).toEqual(['readAutoScalingMembership', 'failPrecheck']);
+    expect(runbookSteps(result).slice(-2)).toEqual(['readAutoScalingMembership', 'failPrecheck']);
     const read = result.trace.find((step) => step.stepName === 'readAutoScalingMembership');
     expect(read?.attempts).toBe(3);
     expect(read?.failureMessage).toContain(`(${code}) when calling the DescribeAutoScalingInstances operation`);
-    expect(result.failureMessage).toMatch(/^Step failPrecheck failed: .*Failed before changing anything: a check of instance i-0aaaaaaaaaaaaaaa1 could not be completed; the first failed step names the error\. Nothing was changed/);
+    // The run ends with its first failure, the read; failPrecheck's report points to it.
+    expect(result.failureMessage).toBe(`Step readAutoScalingMembership failed: ${String(read?.failureMessage)}`);
+    expect(stepFailure(result, 'failPrecheck')).toMatch(/Failed before changing anything: a check of instance i-0aaaaaaaaaaaaaaa1 could not be completed; the first failed step names the error\. Nothing was changed/);
     expect(changesMade(account)).toEqual([]);
     expect(commandsSent(account)).toEqual([]);
     expect(account.calls.calls({ operation: 'StartAssociationsOnce' })).toEqual([]);
+    expect(inventoryRefreshes(account)).toEqual([]);
     expect(invariantViolations(account, result)).toEqual([]);
   });
 });

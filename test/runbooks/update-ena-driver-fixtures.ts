@@ -1,9 +1,11 @@
 /**
  * Scenarios for EnaGuard-UpdateEnaDriver: guests (Windows and Linux, before an update), the way
  * their package managers answer the stack's kernel check and kernel update, accounts built from
- * SDK-typed fixtures, and the invariants every run must keep, whatever fails.
+ * SDK-typed fixtures, and the invariants every run must keep, whatever fails. Every run through
+ * {@link run} also checks the instance's lock: released at the end (test/support/runbook-lock.ts).
  */
 import type { Instance } from '@aws-sdk/client-ec2';
+import { expect } from 'vitest';
 import type { AssociationDescription } from '@aws-sdk/client-ssm';
 import { parseEnaDriverInventoryEntries, type EnaDriverInventory } from '../../rules/inventory.js';
 import {
@@ -15,6 +17,8 @@ import {
   INVENTORY_GATHER_SECONDS,
   KERNEL_CHECK_MARKER,
   KNOWN_COMMAND_DOCUMENTS,
+  REFRESH_INVENTORY_DOCUMENT,
+  RUNBOOK_LOCK_TABLE,
   loadDocument,
   simulate,
   type AutoScalingInstanceDetails,
@@ -26,10 +30,12 @@ import {
   type SimulationResult,
 } from '../../src/simulator/index.js';
 import { ACCOUNT_ID, INSTANCE_ID, INSTANCE_TYPES, INVENTORY_ASSOCIATION_ID, START, image, instance, inventoryAssociation, reservation } from '../simulator/fixtures.js';
+import { expectLockReleased, heldLocks, runbookSteps } from '../support/runbook-lock.js';
+import { runbookPath } from '../support/runbook-documents.js';
 
-export { INSTANCE_ID, INVENTORY_ASSOCIATION_ID };
+export { INSTANCE_ID, INVENTORY_ASSOCIATION_ID, REFRESH_INVENTORY_DOCUMENT };
 
-export const RUNBOOK_PATH = new URL('../../automation-docs/EnaGuard-UpdateEnaDriver.yaml', import.meta.url).pathname;
+export const RUNBOOK_PATH = runbookPath('EnaGuard-UpdateEnaDriver');
 
 /** The runbook as deployed, parsed once. */
 export function loadRunbook(): Promise<AutomationDocument> {
@@ -152,7 +158,16 @@ export interface Scenario {
    * healthy, changed by these fields); absent: the instance is in no group.
    */
   readonly autoScaling?: Partial<AutoScalingInstanceDetails>;
+  /**
+   * A second managed instance, {@link NEIGHBOUR_ID}, that the same inventory association targets:
+   * its collector has written a Custom:EnaDriver file that no gather has published yet, so any
+   * gather of the whole association (rather than of this instance alone) would publish it.
+   */
+  readonly neighbour?: boolean;
 }
+
+/** The instance of {@link Scenario.neighbour}. */
+export const NEIGHBOUR_ID = 'i-0bbbbbbbbbbbbbbb2';
 
 /** The group of {@link Scenario.autoScaling}, with Auto Scaling's default grace period. */
 export const AUTO_SCALING_GROUP = 'web-asg';
@@ -163,6 +178,7 @@ export const PREVIOUS_COLLECTION = new Date(START.getTime() - 24 * 3600 * 1000);
 /** One instance (r4.large, running, EBS root, ENA on when the guest has a driver), with the scenario's guest and behaviours. */
 export function accountFor(scenario: Scenario, faults: readonly FaultRule[] = []): AccountModel {
   const windowsGuest = scenario.guest.osFamily === 'windows';
+  const neighbour = scenario.neighbour === true;
   const model = AccountModel.fromSnapshot(
     {
       accountId: ACCOUNT_ID,
@@ -176,11 +192,13 @@ export function accountFor(scenario: Scenario, faults: readonly FaultRule[] = []
             ...(windowsGuest ? { Platform: 'windows' as Instance['Platform'], PlatformDetails: 'Windows' } : {}),
             ...scenario.instance,
           }),
+          ...(neighbour ? [instance({ InstanceId: NEIGHBOUR_ID, EnaSupport: true })] : []),
         ]),
       ],
       instanceTypes: INSTANCE_TYPES,
       images: [image({ ImageId: 'ami-0abcdef1234567890' })],
-      guests: { [INSTANCE_ID]: scenario.guest },
+      guests: { [INSTANCE_ID]: scenario.guest, ...(neighbour ? { [NEIGHBOUR_ID]: AMAZON_LINUX_2_CURRENT } : {}) },
+      dynamoDbTables: [RUNBOOK_LOCK_TABLE],
       associations: scenario.association === null ? [] : [inventoryAssociation(scenario.association)],
       ...(scenario.autoScaling === undefined
         ? {}
@@ -196,23 +214,83 @@ export function accountFor(scenario: Scenario, faults: readonly FaultRule[] = []
     const outcome = realCollector({}, { instanceId: INSTANCE_ID, guest, enaAttached: model.ec2.instance(INSTANCE_ID)?.EnaSupport === true, now: PREVIOUS_COLLECTION });
     model.ssm.seedInventory(INSTANCE_ID, ENA_INVENTORY_TYPE, outcome.inventory?.content ?? [], PREVIOUS_COLLECTION);
   }
+  if (neighbour) {
+    // What the neighbour's daily collector wrote: on its guest, not yet gathered into the inventory.
+    const guest = model.guest(NEIGHBOUR_ID);
+    const outcome = realCollector({}, { instanceId: NEIGHBOUR_ID, guest, enaAttached: true, now: PREVIOUS_COLLECTION });
+    if (outcome.inventory === undefined) throw new Error('the collector wrote no inventory for the neighbour');
+    guest.writeCustomInventory({ typeName: outcome.inventory.typeName, schemaVersion: '1.0', content: outcome.inventory.content, writtenAt: PREVIOUS_COLLECTION.toISOString() });
+  }
   scenario.behaviours?.(model.guest(INSTANCE_ID));
   return model;
 }
 
-/** Runs the runbook on the scenario's instance, with the account's inventory association unless `parameters` say otherwise. */
-export function run(runbook: AutomationDocument, account: AccountModel, parameters: Readonly<Record<string, string>> = {}): Promise<SimulationResult> {
-  return simulate(runbook, { InstanceId: INSTANCE_ID, InventoryAssociationId: INVENTORY_ASSOCIATION_ID, ...parameters }, { account });
+/** What {@link run} checks of the instance's lock after the run. */
+export interface RunOptions {
+  /**
+   * `released` (default): the run ended through releaseLock (or refuseLocked) and left no lock.
+   * `left-behind`: releaseLock failed (a fault on DeleteItem), so the run's own lock stays, held by
+   * an execution that has ended, which the next run takes over ({@link expectLockLeftBehind}).
+   * `held-by-another`: another execution, still running, held the lock before the run, so the run
+   * was refused in refuseLocked and left that lock as it was ({@link expectLockHeldByAnother}).
+   */
+  readonly lock?: 'released' | 'left-behind' | 'held-by-another';
 }
 
-/** The steps that ran, in order. */
-export function stepsRun(result: SimulationResult): string[] {
-  return result.trace.map((step) => step.stepName);
+/**
+ * Runs the runbook on the scenario's instance, with the account's inventory association unless
+ * `parameters` say otherwise, and checks the lock afterwards (see {@link RunOptions}).
+ */
+export async function run(
+  runbook: AutomationDocument,
+  account: AccountModel,
+  parameters: Readonly<Record<string, string>> = {},
+  options: RunOptions = {},
+): Promise<SimulationResult> {
+  const result = await simulate(runbook, { InstanceId: INSTANCE_ID, InventoryAssociationId: INVENTORY_ASSOCIATION_ID, ...parameters }, { account });
+  if (options.lock === 'left-behind') expectLockLeftBehind(account, result);
+  else if (options.lock === 'held-by-another') expectLockHeldByAnother(account, result);
+  else expectLockReleased(account, result);
+  return result;
+}
+
+/** The lock of the instance as another execution, of `runbook`, took it at `acquiredAt` (ISO 8601 UTC to the second). */
+export function seedLock(account: AccountModel, holder: string, acquiredAt: string, runbook = 'EnaGuard-EnableEnaSupport'): void {
+  account.call('dynamodb', 'PutItem', {
+    TableName: RUNBOOK_LOCK_TABLE.TableName,
+    Item: { LockId: { S: INSTANCE_ID }, Holder: { S: holder }, Runbook: { S: runbook }, AcquiredAt: { S: acquiredAt } },
+  });
+}
+
+/** The run was refused the lock, which another execution holds: it ended in refuseLocked, and that lock is as it was. */
+export function expectLockHeldByAnother(account: AccountModel, result: SimulationResult): void {
+  expect(result.trace.at(-1)).toMatchObject({ stepName: 'refuseLocked', status: 'Failed' });
+  expect(result.trace.some((step) => step.stepName === 'takeOverStaleLock' && step.status === 'Success')).toBe(false);
+  expect(heldLocks(account)).toEqual([INSTANCE_ID]);
+  expect(lockItems(account).map((item) => item['Holder'])).not.toEqual([{ S: result.executionId }]);
+}
+
+/** The lock items of the account's lock table, as DynamoDB holds them. */
+export function lockItems(account: AccountModel): Record<string, unknown>[] {
+  return account.dynamodb.items(RUNBOOK_LOCK_TABLE.TableName).map((item) => ({ ...item }));
+}
+
+/**
+ * releaseLock failed, so the run left its own lock on the instance, by design: the lock names this
+ * execution, which has ended, so that the next run finds it stale and takes it over.
+ */
+export function expectLockLeftBehind(account: AccountModel, result: SimulationResult): void {
+  const last = result.trace.at(-1);
+  expect(last?.stepName, 'the run did not end in releaseLock').toBe('releaseLock');
+  expect(last?.status, 'releaseLock did not fail').toBe('Failed');
+  expect(heldLocks(account)).toEqual([INSTANCE_ID]);
+  expect(lockItems(account)).toEqual([expect.objectContaining({ LockId: { S: INSTANCE_ID }, Holder: { S: result.executionId }, Runbook: { S: 'EnaGuard-UpdateEnaDriver' } })]);
+  expect(account.ssm.automationExecution(result.executionId)?.AutomationExecutionStatus).toBe(result.status);
 }
 
 /**
  * The Custom:EnaDriver entry the account holds now, parsed by the rule's own parser (the gather
- * publishes INVENTORY_GATHER_SECONDS after StartAssociationsOnce: advance the clock first).
+ * publishes INVENTORY_GATHER_SECONDS after the refresh command: advance the clock first).
  */
 export function inventoryNow(account: AccountModel): EnaDriverInventory | undefined {
   const parsed = parseEnaDriverInventoryEntries(account.ssm.inventoryEntries(INSTANCE_ID, ENA_INVENTORY_TYPE));
@@ -234,6 +312,22 @@ export function commandsSent(account: AccountModel): { document: string; paramet
   });
 }
 
+/** The SendCommand calls of EnaGuard-RefreshEnaDriverInventory: the instances, the parameters, and whether the call succeeded. */
+export function inventoryRefreshes(account: AccountModel): { instanceIds: string[]; parameters: Record<string, string[]>; succeeded: boolean }[] {
+  return account.calls
+    .calls({ operation: 'SendCommand' })
+    .filter((call) => (call.input as { DocumentName?: string }).DocumentName === REFRESH_INVENTORY_DOCUMENT)
+    .map((call) => {
+      const input = call.input as { InstanceIds?: string[]; Parameters?: Record<string, string[]> };
+      return { instanceIds: input.InstanceIds ?? [], parameters: input.Parameters ?? {}, succeeded: call.error === undefined };
+    });
+}
+
+/** The Custom:EnaDriver entries published for the neighbour of {@link Scenario.neighbour}. */
+export function neighbourInventory(account: AccountModel): readonly Record<string, string>[] {
+  return account.ssm.inventoryEntries(NEIGHBOUR_ID, ENA_INVENTORY_TYPE);
+}
+
 /** The images the runbook's CreateImage calls returned. */
 export function imagesCreated(account: AccountModel): string[] {
   return account.calls
@@ -241,12 +335,16 @@ export function imagesCreated(account: AccountModel): string[] {
     .flatMap((call) => ((call.output as { ImageId?: string } | undefined)?.ImageId === undefined ? [] : [(call.output as { ImageId: string }).ImageId]));
 }
 
-/** Operations that change an instance, an image or a group membership, or start an association (which runs on every instance it targets). */
+/**
+ * Operations that change an instance, an image, a tag or a group membership, or start an
+ * association (which runs on every instance it targets). The lock table's PutItem and DeleteItem
+ * are the runbook's own bookkeeping, checked by {@link run}, not changes to the instance.
+ */
 const CHANGING_OPERATIONS = ['CreateImage', 'CreateTags', 'RebootInstances', 'StartInstances', 'StopInstances', 'TerminateInstances', 'DeregisterImage', 'ModifyInstanceAttribute', 'EnterStandby', 'ExitStandby', 'StartAssociationsOnce'];
 /** Command documents that only read the guest (the collector writes only its own inventory file). */
 export const READ_ONLY_DOCUMENTS: readonly string[] = [COLLECT_INVENTORY_DOCUMENT, ASSESS_LINUX_DOCUMENT, ASSESS_WINDOWS_DOCUMENT];
 
-/** What the runbook changed: changing API calls (StartAssociationsOnce included), and commands other than the read-only documents. */
+/** What the runbook changed: changing API calls, and commands other than the read-only documents (the inventory refresh included). */
 export function changesMade(account: AccountModel): string[] {
   const apiChanges = account.calls
     .calls()
@@ -308,13 +406,20 @@ export function packageInstallThatDoesNothing(account: AccountModel): void {
 /** How long the clock runs on after an automation before the invariants are checked. */
 export const SETTLE_MS = 30 * 60 * 1000;
 
+/** Where a failed run's own steps may end, before releaseLock: a refusal or failure report, or the exemption check that refused. */
+const REPORT_STEP = /^(fail|refuse)|^checkExemption$/;
+
 /**
  * What must hold after any run on an instance that was running, whatever failed: the instance
  * runs (and, unless the scenario breaks the guest on purpose, passes both status checks once the
  * clock has run on), nothing was stopped,
  * terminated or deregistered, no Auto Scaling membership was changed and no group replaced the
- * instance, every backup image still exists, and a failed run ended in one of the runbook's
- * refusal or failure steps. Returns the violations (empty when all hold).
+ * instance, every backup image still exists and carries its ena-guard tags from its creation, no
+ * association was started for all its targets and every inventory refresh was for this instance
+ * alone (a neighbour's inventory stays unpublished, and no call names it), and a failed run ended
+ * in one of the runbook's refusal or failure steps (or, before anything else ran, in the read of
+ * the exemption tag), then in releaseLock. The lock itself is checked by {@link run}. Returns the
+ * violations (empty when all hold).
  */
 export function invariantViolations(account: AccountModel, result: SimulationResult, options: { readonly healthy: boolean } = { healthy: true }): string[] {
   const violations: string[] = [];
@@ -329,14 +434,26 @@ export function invariantViolations(account: AccountModel, result: SimulationRes
   const replacement = account.autoscaling.replacements.get(INSTANCE_ID);
   if (replacement !== undefined) violations.push(`the Auto Scaling group replaced the instance with ${replacement}`);
   for (const imageId of imagesCreated(account)) {
-    const state = account.ec2.image(imageId)?.State;
-    if (state !== 'available') violations.push(`backup image ${imageId} is ${String(state)}`);
+    const backup = account.ec2.image(imageId);
+    if (backup?.State !== 'available') violations.push(`backup image ${imageId} is ${String(backup?.State)}`);
+    const tags = Object.fromEntries((backup?.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+    const expected = { 'ena-guard:backup-of': INSTANCE_ID, 'ena-guard:created-by': 'EnaGuard-UpdateEnaDriver', 'ena-guard:execution-id': result.executionId };
+    for (const [key, value] of Object.entries(expected)) if (tags[key] !== value) violations.push(`backup image ${imageId} has ${key}=${String(tags[key])}, not ${value}`);
   }
+  if (account.calls.calls({ operation: 'StartAssociationsOnce' }).length > 0) violations.push('StartAssociationsOnce was called (it runs the association on every instance it targets)');
+  for (const refresh of inventoryRefreshes(account)) {
+    if (JSON.stringify(refresh.instanceIds) !== JSON.stringify([INSTANCE_ID])) violations.push(`the inventory refresh was sent to ${JSON.stringify(refresh.instanceIds)}`);
+    if (refresh.parameters['AssociationId']?.length !== 1) violations.push(`the inventory refresh had AssociationId ${JSON.stringify(refresh.parameters['AssociationId'])}`);
+  }
+  if (account.calls.calls().some((call) => call.resourceIds.includes(NEIGHBOUR_ID))) violations.push(`a call named the neighbour ${NEIGHBOUR_ID}`);
+  if (account.ec2.instance(NEIGHBOUR_ID) !== undefined && neighbourInventory(account).length > 0) violations.push(`the neighbour's inventory was published: ${JSON.stringify(neighbourInventory(account))}`);
   if (result.status !== 'Success') {
-    const last = result.trace.at(-1);
-    if (last === undefined || last.status === 'Success' || !/^(fail|refuse)/.test(last.stepName)) {
-      violations.push(`the run ended ${result.status} in step ${String(last?.stepName)} (${String(last?.status)}), not in a failure report`);
-    }
+    const released = result.trace.at(-1);
+    const own = result.trace.filter((step) => step.stepName !== 'releaseLock');
+    const last = own.at(-1);
+    const reported = last !== undefined && last.status !== 'Success' && (REPORT_STEP.test(last.stepName) || (last.stepName === 'readExemptionTag' && runbookSteps(result).length === 0));
+    if (!reported) violations.push(`the run ended ${result.status} in step ${String(last?.stepName)} (${String(last?.status)}), not in a failure report`);
+    if (last?.stepName !== 'refuseLocked' && released?.stepName !== 'releaseLock') violations.push(`the failed run ended in ${String(released?.stepName)}, not through releaseLock`);
   }
   return violations;
 }

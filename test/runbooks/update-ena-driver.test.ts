@@ -1,12 +1,18 @@
 /**
  * EnaGuard-UpdateEnaDriver, run by the simulator exactly as it is deployed: the happy paths on
- * Windows and Linux, the no-op paths, every refusal, the verification failures, and a fault matrix
- * over every AWS call of each happy path. The runbook decides on the guest: the collector writes a
- * fresh item, and EnaGuard-AssessEnaDriverLinux or -Windows compares it with the rule's thresholds,
- * which the runbook passes on. Auto Scaling members: update-ena-driver-autoscaling.test.ts.
+ * Windows and Linux, the no-op paths, every refusal (the exemption tag, read live, among them),
+ * the verification failures, and a fault matrix over every AWS call of each happy path. The
+ * runbook decides on the guest: the collector writes a fresh item, and
+ * EnaGuard-AssessEnaDriverLinux or -Windows compares it with the rule's thresholds, which the
+ * runbook passes on. Every run takes the instance's lock first and releases it on every way out
+ * (checked by the fixtures' run); step sequences are compared without that bookkeeping
+ * (runbookSteps). A failure path goes on to releaseLock, so a run ends with the status and the
+ * message of the first critical step that failed; each failure report's own message is read from
+ * its step (stepFailure). Auto Scaling members: update-ena-driver-autoscaling.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Faults, ParameterError, type AccountModel, type AutomationDocument, type FaultPoint, type FaultRule, type GuestSpec, type SimulationResult } from '../../src/simulator/index.js';
+import { LOCK_PRELUDE, heldLocks, runbookSteps, stepFailure } from '../support/runbook-lock.js';
 import {
   AMAZON_LINUX_1,
   AMAZON_LINUX_2023_CURRENT,
@@ -18,7 +24,9 @@ import {
   CENTOS_7,
   INSTANCE_ID,
   INVENTORY_ASSOCIATION_ID,
+  NEIGHBOUR_ID,
   READ_ONLY_DOCUMENTS,
+  REFRESH_INVENTORY_DOCUMENT,
   RHEL_82_OLD_KERNEL,
   SLES_15_SP2_OLD_KERNEL,
   UBUNTU_2004_OLD_KERNEL,
@@ -37,11 +45,14 @@ import {
   installsKernel,
   inventoryNow,
   inventoryPublished,
+  inventoryRefreshes,
   invariantViolations,
   loadRunbook,
+  lockItems,
+  neighbourInventory,
   packageInstallThatDoesNothing,
   run,
-  stepsRun,
+  seedLock,
   windows,
   type Scenario,
 } from './update-ena-driver-fixtures.js';
@@ -58,14 +69,18 @@ function amazonLinux2Updates(guest: Parameters<NonNullable<Scenario['behaviours'
   installsKernel(guest, UPDATE_COMMANDS.yum, AMAZON_LINUX_2_NEW_KERNEL, AMAZON_LINUX_2_NEW_DRIVER);
 }
 
-/** The happy paths the fault matrix walks. */
+/**
+ * The happy paths the fault matrix walks, each with a neighbour that the same inventory
+ * association targets (whose inventory the runbook must never publish).
+ */
 const HAPPY_PATHS: readonly { readonly name: string; readonly scenario: Scenario; readonly updatedTo: { driverVersion?: string; kernelRelease?: string } }[] = [
-  { name: 'Windows Server 2022', scenario: { guest: WINDOWS_2022_OLD_DRIVER }, updatedTo: { driverVersion: '2.11.0' } },
-  { name: 'Windows Server 2012 R2', scenario: { guest: WINDOWS_2012_R2_OLD_DRIVER }, updatedTo: { driverVersion: '2.6.0' } },
-  { name: 'Amazon Linux 2', scenario: { guest: AMAZON_LINUX_2_OLD_KERNEL, behaviours: amazonLinux2Updates }, updatedTo: { driverVersion: '2.12.0g', kernelRelease: AMAZON_LINUX_2_NEW_KERNEL } },
+  { name: 'Windows Server 2022', scenario: { guest: WINDOWS_2022_OLD_DRIVER, neighbour: true }, updatedTo: { driverVersion: '2.11.0' } },
+  { name: 'Windows Server 2012 R2', scenario: { guest: WINDOWS_2012_R2_OLD_DRIVER, neighbour: true }, updatedTo: { driverVersion: '2.6.0' } },
+  { name: 'Amazon Linux 2', scenario: { guest: AMAZON_LINUX_2_OLD_KERNEL, behaviours: amazonLinux2Updates, neighbour: true }, updatedTo: { driverVersion: '2.12.0g', kernelRelease: AMAZON_LINUX_2_NEW_KERNEL } },
   {
     name: 'Ubuntu 20.04',
     scenario: {
+      neighbour: true,
       guest: UBUNTU_2004_OLD_KERNEL,
       behaviours: (guest) => {
         answersKernelCheck(guest, 'available');
@@ -76,7 +91,7 @@ const HAPPY_PATHS: readonly { readonly name: string; readonly scenario: Scenario
   },
   {
     name: 'Amazon Linux 2 in Standby in an Auto Scaling group',
-    scenario: { guest: AMAZON_LINUX_2_OLD_KERNEL, autoScaling: { LifecycleState: 'Standby' }, behaviours: amazonLinux2Updates },
+    scenario: { guest: AMAZON_LINUX_2_OLD_KERNEL, autoScaling: { LifecycleState: 'Standby' }, behaviours: amazonLinux2Updates, neighbour: true },
     updatedTo: { driverVersion: '2.12.0g', kernelRelease: AMAZON_LINUX_2_NEW_KERNEL },
   },
 ];
@@ -87,8 +102,8 @@ function happyPath(name: string): Scenario {
   return found.scenario;
 }
 
-/** The documents the runbook may send: the read-only collector and assessments, and the two vendor update paths. */
-const ALLOWED_DOCUMENTS = [...READ_ONLY_DOCUMENTS, 'EnaGuard-UpdateLinuxKernel', 'AWS-ConfigureAWSPackage'];
+/** The documents the runbook may send: the read-only collector and assessments, the two vendor update paths, and the inventory refresh of its instance. */
+const ALLOWED_DOCUMENTS = [...READ_ONLY_DOCUMENTS, 'EnaGuard-UpdateLinuxKernel', 'AWS-ConfigureAWSPackage', REFRESH_INVENTORY_DOCUMENT];
 
 /** The names of the documents sent, in order. */
 function documentsSent(account: AccountModel): string[] {
@@ -102,15 +117,27 @@ function parametersOf(account: AccountModel, document: string): Record<string, s
     .map(({ parameters }) => parameters);
 }
 
-/** Asserts that a run refused before changing anything, with a message matching `reason`. */
-function expectRefusedWithoutChanges(account: AccountModel, result: SimulationResult, step: string, reason: RegExp): void {
-  expect(result.status).toBe('Failed');
-  expect(stepsRun(result).at(-1)).toBe(step);
-  expect(result.failureMessage).toMatch(new RegExp(`^Step ${step} failed: `));
-  expect(result.failureMessage).toMatch(reason);
-  expect(result.failureMessage).toMatch(/Nothing was changed\./);
-  expect(changesMade(account)).toEqual([]);
+/** The inventory refreshes a run sent, as sent: to whom, with which association, and whether the call went through. */
+function expectRefreshedOnce(account: AccountModel): void {
+  expect(inventoryRefreshes(account)).toEqual([{ instanceIds: [INSTANCE_ID], parameters: { AssociationId: [INVENTORY_ASSOCIATION_ID] }, succeeded: true }]);
   expect(account.calls.calls({ operation: 'StartAssociationsOnce' })).toEqual([]);
+}
+
+/**
+ * Asserts that a run refused in `step` before changing anything, its report matching `reason`.
+ * The run ends with the first critical step that failed: the refusal itself, or the check whose
+ * failure led to it (`firstFailed`), whose message the run's failureMessage then carries.
+ */
+function expectRefusedWithoutChanges(account: AccountModel, result: SimulationResult, step: string, reason: RegExp, firstFailed: string = step): void {
+  expect(result.status).toBe('Failed');
+  expect(runbookSteps(result).at(-1)).toBe(step);
+  const report = stepFailure(result, step);
+  expect(report).toMatch(reason);
+  expect(report).toMatch(/Nothing was changed\./);
+  expect(result.failureMessage).toMatch(new RegExp(`^Step ${firstFailed} failed: `));
+  expect(result.failureMessage).toBe(`Step ${firstFailed} failed: ${String(stepFailure(result, firstFailed))}`);
+  expect(changesMade(account)).toEqual([]);
+  expect(inventoryRefreshes(account)).toEqual([]);
 }
 
 describe('EnaGuard-UpdateEnaDriver on Windows', () => {
@@ -123,8 +150,10 @@ describe('EnaGuard-UpdateEnaDriver on Windows', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result)).toContain('installWindowsDriverLatest');
-    expect(stepsRun(result).slice(-4)).toEqual(['assessWindowsAfter', 'verifyWindows', 'publishInventory', 'reportUpdated']);
+    expect(result.trace.map((step) => step.stepName).slice(0, LOCK_PRELUDE.length)).toEqual([...LOCK_PRELUDE]);
+    expect(result.trace.at(-1)).toMatchObject({ stepName: 'releaseLock', status: 'Success' });
+    expect(runbookSteps(result)).toContain('installWindowsDriverLatest');
+    expect(runbookSteps(result).slice(-4)).toEqual(['assessWindowsAfter', 'verifyWindows', 'publishInventory', 'reportUpdated']);
     const install = commandsSent(account).find(({ document }) => document === 'AWS-ConfigureAWSPackage');
     expect(install?.parameters).toEqual({ action: ['Install'], name: ['AwsEnaNetworkDriver'] });
     expect(account.guest(INSTANCE_ID).runningDriver.version).toBe('2.11.0');
@@ -135,8 +164,46 @@ describe('EnaGuard-UpdateEnaDriver on Windows', () => {
       'assessWindowsAfter.Output': expect.stringContaining('ENA_GUARD_PLAN=current'),
     });
     expect(result.outputs['assessWindowsBefore.Output']).toContain('ENA_GUARD_PLAN=update');
-    expect(account.ec2.image(backup ?? '')).toMatchObject({ State: 'available', Tags: expect.arrayContaining([{ Key: 'ena-guard:backup-of', Value: INSTANCE_ID }]) });
+    expect(account.ec2.image(backup ?? '')).toMatchObject({
+      State: 'available',
+      Tags: expect.arrayContaining([
+        { Key: 'ena-guard:backup-of', Value: INSTANCE_ID },
+        { Key: 'ena-guard:created-by', Value: 'EnaGuard-UpdateEnaDriver' },
+        { Key: 'ena-guard:execution-id', Value: result.executionId },
+      ]),
+    });
     expect(inventoryPublished(account)).toMatchObject({ driverPresent: true, driverVersion: '2.11.0', interfaceDriver: 'ena', osFamily: 'windows' });
+    expectRefreshedOnce(account);
+    expect(neighbourInventory(account)).toEqual([]);
+    expect(invariantViolations(account, result)).toEqual([]);
+  });
+
+  it('tags the backup image and its snapshots as it creates them, and tags nothing afterwards', async () => {
+    // Prepare
+    const account = accountFor(happyPath('Windows Server 2022'));
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess: one CreateImage carries every tag (the role may create only images so tagged); there is no CreateTags.
+    const tags = [
+      { Key: 'ena-guard:backup-of', Value: INSTANCE_ID },
+      { Key: 'ena-guard:created-by', Value: 'EnaGuard-UpdateEnaDriver' },
+      { Key: 'ena-guard:execution-id', Value: result.executionId },
+    ];
+    expect(account.calls.calls({ operation: 'CreateImage' }).map((call) => (call.input as { TagSpecifications?: unknown }).TagSpecifications)).toEqual([
+      [
+        { ResourceType: 'image', Tags: tags },
+        { ResourceType: 'snapshot', Tags: tags },
+      ],
+    ]);
+    expect(account.calls.calls({ operation: 'CreateTags' })).toEqual([]);
+    expect(runbookSteps(result).slice(runbookSteps(result).indexOf('createBackupImage'), runbookSteps(result).indexOf('createBackupImage') + 4)).toEqual([
+      'createBackupImage',
+      'waitForBackupImage',
+      'waitForInstanceAfterBackup',
+      'waitForAgentAfterBackup',
+    ]);
   });
 
   it('takes the backup image with a reboot, before installing anything, and reboots once more to load the driver', async () => {
@@ -166,7 +233,7 @@ describe('EnaGuard-UpdateEnaDriver on Windows', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result)).toContain('installWindowsDriver260');
+    expect(runbookSteps(result)).toContain('installWindowsDriver260');
     expect(result.outputs['assessWindowsBefore.Output']).toContain('ENA_GUARD_INSTALL=2.6.0');
     const install = commandsSent(account).find(({ document }) => document === 'AWS-ConfigureAWSPackage');
     expect(install?.parameters).toEqual({ action: ['Install'], name: ['AwsEnaNetworkDriver'], version: ['2.6.0'] });
@@ -183,7 +250,7 @@ describe('EnaGuard-UpdateEnaDriver on Windows', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result)).toContain('installWindowsDriver223');
+    expect(runbookSteps(result)).toContain('installWindowsDriver223');
     expect(parametersOf(account, 'AWS-ConfigureAWSPackage').map((parameters) => parameters['version'])).toEqual([['2.2.3']]);
     expect(account.guest(INSTANCE_ID).runningDriver.version).toBe('2.2.3');
   });
@@ -197,7 +264,7 @@ describe('EnaGuard-UpdateEnaDriver on Windows', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result)).toContain('installWindowsDriverRequested');
+    expect(runbookSteps(result)).toContain('installWindowsDriverRequested');
     expect(result.outputs['assessWindowsBefore.Output']).toContain('ENA_GUARD_INSTALL=requested');
     expect(parametersOf(account, 'AWS-ConfigureAWSPackage').map((parameters) => parameters['version'])).toEqual([['2.10.0']]);
     expect(account.guest(INSTANCE_ID).runningDriver.version).toBe('2.10.0');
@@ -238,6 +305,7 @@ describe('EnaGuard-UpdateEnaDriver on Linux', () => {
       'EnaGuard-UpdateLinuxKernel',
       'EnaGuard-CollectEnaDriverInventory',
       'EnaGuard-AssessEnaDriverLinux',
+      REFRESH_INVENTORY_DOCUMENT,
     ]);
     expect(account.guest(INSTANCE_ID).scriptLog.some(({ commands }) => commands.join('\n').includes(UPDATE_COMMANDS.yum))).toBe(true);
     expect(account.calls.calls({ operation: 'RebootInstances' })).toHaveLength(1);
@@ -281,7 +349,7 @@ describe('EnaGuard-UpdateEnaDriver on Linux', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result)).toContain('updateLinuxKernel');
+    expect(runbookSteps(result)).toContain('updateLinuxKernel');
     expect(account.guest(INSTANCE_ID).kernelRelease).toBe(kernel);
     expect(inventoryPublished(account)).toMatchObject({ driverPresent: true, kernelRelease: kernel });
   });
@@ -375,11 +443,11 @@ describe('EnaGuard-UpdateEnaDriver decides with the thresholds it is given', () 
 
     // Assess
     expect(update.status).toBe('Success');
-    expect(stepsRun(update).at(-1)).toBe('reportUpdated');
+    expect(runbookSteps(update).at(-1)).toBe('reportUpdated');
     expect(update.outputs['assessLinuxBefore.Output']).toContain('ENA_GUARD_DETAIL=2.12.0g against 2.17.0');
     expect(raised.guest(INSTANCE_ID).runningDriver.version).toBe('2.17.1g');
     expect(nothing.status).toBe('Success');
-    expect(stepsRun(nothing).at(-1)).toBe('reportNothingToDo');
+    expect(runbookSteps(nothing).at(-1)).toBe('reportNothingToDo');
     expect(changesMade(byDefault)).toEqual([]);
     expect(byDefault.guest(INSTANCE_ID).runningDriver.version).toBe('2.12.0g');
   });
@@ -406,29 +474,46 @@ describe('EnaGuard-UpdateEnaDriver decides with the thresholds it is given', () 
     // Assess: in the runs, and in every aws:runCommand step of the document itself.
     expect([...sent].sort()).toEqual([...ALLOWED_DOCUMENTS].sort());
     const named = runbook.content.mainSteps.filter((step) => step.action === 'aws:runCommand').map((step) => (step.inputs as { DocumentName: string }).DocumentName);
-    expect([...new Set(named)].sort()).toEqual(['AWS-ConfigureAWSPackage', '{{ AssessLinuxDocumentName }}', '{{ AssessWindowsDocumentName }}', '{{ CollectorDocumentName }}', '{{ KernelUpdateDocumentName }}']);
+    expect([...new Set(named)].sort()).toEqual([
+      'AWS-ConfigureAWSPackage',
+      '{{ AssessLinuxDocumentName }}',
+      '{{ AssessWindowsDocumentName }}',
+      '{{ CollectorDocumentName }}',
+      '{{ InventoryRefreshDocumentName }}',
+      '{{ KernelUpdateDocumentName }}',
+    ]);
     expect(JSON.stringify(runbook.content)).not.toMatch(/AWS-RunShellScript|AWS-RunPowerShellScript/);
   });
 
-  it('starts the inventory association exactly once, after the verified update', async () => {
-    // Prepare
+  it('refreshes inventory for its own instance only, exactly once, after the verified update', async () => {
+    // Prepare: the association also targets a neighbour whose collector wrote an item no gather has published yet.
     const account = accountFor(happyPath('Amazon Linux 2'));
+    expect(account.guest(NEIGHBOUR_ID).customInventoryFiles).toHaveLength(1);
 
     // Act
-    await run(runbook, account);
+    const result = await run(runbook, account);
 
-    // Assess
-    const starts = account.calls.calls({ operation: 'StartAssociationsOnce' });
-    expect(starts.map((call) => call.input)).toEqual([{ AssociationIds: [INVENTORY_ASSOCIATION_ID] }]);
+    // Assess: one EnaGuard-RefreshEnaDriverInventory, to this instance, after the reboot and the last assessment.
+    expect(result.status).toBe('Success');
+    expectRefreshedOnce(account);
+    const refresh = account.calls
+      .calls({ operation: 'SendCommand' })
+      .find((call) => (call.input as { DocumentName: string }).DocumentName === REFRESH_INVENTORY_DOCUMENT);
+    expect(refresh?.input).toMatchObject({ DocumentName: REFRESH_INVENTORY_DOCUMENT, InstanceIds: [INSTANCE_ID], Parameters: { AssociationId: [INVENTORY_ASSOCIATION_ID] } });
     const lastAssessment = account.calls
       .calls({ operation: 'SendCommand' })
       .filter((call) => (call.input as { DocumentName: string }).DocumentName === 'EnaGuard-AssessEnaDriverLinux')
       .at(-1);
     const reboot = account.calls.calls({ operation: 'RebootInstances' }).at(-1);
-    expect(starts[0]?.seq).toBeGreaterThan(lastAssessment?.seq ?? Infinity);
-    expect(starts[0]?.seq).toBeGreaterThan(reboot?.seq ?? Infinity);
+    expect(refresh?.seq).toBeGreaterThan(lastAssessment?.seq ?? Infinity);
+    expect(refresh?.seq).toBeGreaterThan(reboot?.seq ?? Infinity);
+    expect(result.trace.find((step) => step.stepName === 'publishInventory')).toMatchObject({ action: 'aws:runCommand', status: 'Success' });
+    // Only this instance's inventory gets published; the neighbour's stays on its guest, and no call names it.
     expect(inventoryNow(account)?.kernelRelease).toBe(AMAZON_LINUX_2_OLD_KERNEL.kernelRelease);
     expect(inventoryPublished(account)?.kernelRelease).toBe(AMAZON_LINUX_2_NEW_KERNEL);
+    expect(neighbourInventory(account)).toEqual([]);
+    expect(account.calls.calls().filter((call) => call.resourceIds.includes(NEIGHBOUR_ID))).toEqual([]);
+    expect(invariantViolations(account, result)).toEqual([]);
   });
 
   it.each<{ situation: string; scenario: Scenario; parameters?: Readonly<Record<string, string>> }>([
@@ -438,17 +523,19 @@ describe('EnaGuard-UpdateEnaDriver decides with the thresholds it is given', () 
     { situation: 'a refusal by the assessment', scenario: { guest: CENTOS_7 } },
     { situation: 'a refused Windows request', scenario: { guest: windows('2019', '2.2.3') }, parameters: { TargetWindowsDriverVersion: '2.5.0' } },
     { situation: 'no newer kernel', scenario: { guest: AMAZON_LINUX_2_OLD_KERNEL } },
-  ])('never starts the inventory association on $situation', async ({ scenario, parameters }) => {
+  ])('never refreshes the inventory on $situation', async ({ scenario, parameters }) => {
     // Prepare
-    const account = accountFor(scenario);
+    const account = accountFor({ ...scenario, neighbour: true });
 
     // Act
     const result = await run(runbook, account, parameters);
 
     // Assess
-    expect(stepsRun(result)).not.toContain('publishInventory');
+    expect(runbookSteps(result)).not.toContain('publishInventory');
+    expect(inventoryRefreshes(account)).toEqual([]);
     expect(account.calls.calls({ operation: 'StartAssociationsOnce' })).toEqual([]);
     expect(changesMade(account)).toEqual([]);
+    expect(neighbourInventory(account)).toEqual([]);
   });
 });
 
@@ -462,7 +549,7 @@ describe('EnaGuard-UpdateEnaDriver when there is nothing to do', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result).slice(-3)).toEqual(['assessWindowsBefore', 'decideWindows', 'reportNothingToDo']);
+    expect(runbookSteps(result).slice(-3)).toEqual(['assessWindowsBefore', 'decideWindows', 'reportNothingToDo']);
     expect(result.outputs).toEqual({ 'assessWindowsBefore.Output': expect.stringMatching(/^ENA_GUARD_PLAN=current\n/) });
     expect(documentsSent(account)).toEqual(['EnaGuard-CollectEnaDriverInventory', 'EnaGuard-AssessEnaDriverWindows']);
     expect(changesMade(account)).toEqual([]);
@@ -478,7 +565,7 @@ describe('EnaGuard-UpdateEnaDriver when there is nothing to do', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result).at(-1)).toBe('reportNothingToDo');
+    expect(runbookSteps(result).at(-1)).toBe('reportNothingToDo');
     expect(result.outputs['assessLinuxBefore.Output']).toMatch(/^ENA_GUARD_PLAN=current\n/);
     expect(result.outputs['assessLinuxBefore.Output']).not.toContain('ENA_GUARD_KERNEL_UPDATE');
     expect(account.guest(INSTANCE_ID).scriptLog).toEqual([]);
@@ -495,7 +582,7 @@ describe('EnaGuard-UpdateEnaDriver when there is nothing to do', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result).slice(-2)).toEqual(['decideLinux', 'reportNothingToDo']);
+    expect(runbookSteps(result).slice(-2)).toEqual(['decideLinux', 'reportNothingToDo']);
     expect(result.outputs['assessLinuxBefore.Output']).toContain('ENA_GUARD_DETAIL=2.12.0g against 2.10.0');
     expect(changesMade(account)).toEqual([]);
   });
@@ -529,7 +616,7 @@ describe('EnaGuard-UpdateEnaDriver when there is nothing to do', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result).at(-1)).toBe(nothing ? 'reportNothingToDo' : 'reportUpdated');
+    expect(runbookSteps(result).at(-1)).toBe(nothing ? 'reportNothingToDo' : 'reportUpdated');
   });
 
   it.each([
@@ -575,7 +662,7 @@ describe('EnaGuard-UpdateEnaDriver when there is nothing to do', () => {
     const result = await run(runbook, account);
 
     // Assess
-    expect(stepsRun(result).at(-1)).toBe(ends);
+    expect(runbookSteps(result).at(-1)).toBe(ends);
     expect(account.guest(INSTANCE_ID).scriptLog.some(({ commands }) => commands.join('\n').includes('ENA_GUARD_KERNEL_UPDATE'))).toBe(asksPackageManager);
     expect(changesMade(account)).toEqual([]);
   });
@@ -590,7 +677,7 @@ describe('EnaGuard-UpdateEnaDriver refuses, before changing anything,', () => {
     const result = await run(runbook, account);
 
     // Assess
-    expectRefusedWithoutChanges(account, result, 'refuseUnmanaged', /is not an online Systems Manager managed instance .* needs Run Command/);
+    expectRefusedWithoutChanges(account, result, 'refuseUnmanaged', /is not an online Systems Manager managed instance .* needs Run Command/, 'assertManagedAndOnline');
     expect(commandsSent(account)).toEqual([]);
   });
 
@@ -602,7 +689,7 @@ describe('EnaGuard-UpdateEnaDriver refuses, before changing anything,', () => {
     const result = await run(runbook, account);
 
     // Assess
-    expectRefusedWithoutChanges(account, result, 'refuseUnmanaged', /PingStatus is not Online/);
+    expectRefusedWithoutChanges(account, result, 'refuseUnmanaged', /PingStatus is not Online/, 'assertManagedAndOnline');
     expect(commandsSent(account)).toEqual([]);
   });
 
@@ -703,7 +790,7 @@ describe('EnaGuard-UpdateEnaDriver refuses, before changing anything,', () => {
 
     // Assess
     expect(result.status).toBe('Success');
-    expect(stepsRun(result)).toContain('installWindowsDriverRequested');
+    expect(runbookSteps(result)).toContain('installWindowsDriverRequested');
     expect(account.guest(INSTANCE_ID).runningDriver.version).toBe(version);
   });
 
@@ -755,7 +842,7 @@ describe('EnaGuard-UpdateEnaDriver refuses, before changing anything,', () => {
 
     // Assess
     expectRefusedWithoutChanges(account, result, 'refuseNoInventoryAssociation', /InventoryAssociationId is empty\..*Pass the id of the association that targets i-0aaaaaaaaaaaaaaa1 as InventoryAssociationId/);
-    expect(stepsRun(result)).toEqual(['checkInventoryAssociationGiven', 'refuseNoInventoryAssociation']);
+    expect(runbookSteps(result)).toEqual(['checkInventoryAssociationGiven', 'refuseNoInventoryAssociation']);
     expect(account.calls.calls({ service: 'ssm' })).toEqual([]);
   });
 
@@ -767,8 +854,8 @@ describe('EnaGuard-UpdateEnaDriver refuses, before changing anything,', () => {
     const result = await run(runbook, account, { InventoryAssociationId: '11111111-2222-4333-8444-555555555555' });
 
     // Assess
-    expectRefusedWithoutChanges(account, result, 'refuseUnknownInventoryAssociation', /could not read the association 11111111-2222-4333-8444-555555555555/);
-    expect(result.trace.find((step) => step.stepName === 'describeInventoryAssociation')?.failureMessage).toMatch(/AssociationDoesNotExist/);
+    expectRefusedWithoutChanges(account, result, 'refuseUnknownInventoryAssociation', /could not read the association 11111111-2222-4333-8444-555555555555/, 'describeInventoryAssociation');
+    expect(stepFailure(result, 'describeInventoryAssociation')).toMatch(/AssociationDoesNotExist/);
     expect(commandsSent(account)).toEqual([]);
   });
 
@@ -782,6 +869,20 @@ describe('EnaGuard-UpdateEnaDriver refuses, before changing anything,', () => {
     // Assess
     expectRefusedWithoutChanges(account, result, 'refuseNotInventoryAssociation', /runs AWS-RunPatchBaseline, not AWS-GatherSoftwareInventory/);
     expect(commandsSent(account)).toEqual([]);
+  });
+
+  it('an InService Auto Scaling member (more in update-ena-driver-autoscaling.test.ts)', async () => {
+    // Prepare
+    const account = accountFor({ ...happyPath('Amazon Linux 2'), autoScaling: { LifecycleState: 'InService' } });
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess
+    expectRefusedWithoutChanges(account, result, 'refuseAutoScalingMember', /LifecycleState is "InService".*is in an Auto Scaling group and not in Standby/);
+    expect(commandsSent(account)).toEqual([]);
+    expect(account.autoscaling.member(INSTANCE_ID)).toMatchObject({ LifecycleState: 'InService' });
+    expect(invariantViolations(account, result)).toEqual([]);
   });
 
   it.each([
@@ -812,6 +913,192 @@ describe('EnaGuard-UpdateEnaDriver refuses, before changing anything,', () => {
   });
 });
 
+describe('EnaGuard-UpdateEnaDriver and the instance lock', () => {
+  /** Another execution, recorded in the account with `status`, that took the instance's lock at `acquiredAt`. */
+  function lockedBy(account: AccountModel, status: 'InProgress' | 'Failed', acquiredAt: string): string {
+    const holder = '7e3f1c2a-9b4d-4e5f-8a6b-1c2d3e4f5a6b';
+    account.ssm.recordAutomationExecution({ id: holder, documentName: 'EnaGuard-EnableEnaSupport', status });
+    seedLock(account, holder, acquiredAt);
+    return holder;
+  }
+
+  it('takes the lock first, in its own name, and releases it last', async () => {
+    // Prepare
+    const account = accountFor(happyPath('Amazon Linux 2'));
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess
+    const [put, ...rest] = account.calls.calls();
+    expect(put).toMatchObject({ service: 'dynamodb', operation: 'PutItem', input: { TableName: 'EnaGuard-Locks', Item: { LockId: { S: INSTANCE_ID }, Holder: { S: result.executionId }, Runbook: { S: 'EnaGuard-UpdateEnaDriver' } } } });
+    expect(rest.at(-1)).toMatchObject({ service: 'dynamodb', operation: 'DeleteItem', input: { Key: { LockId: { S: INSTANCE_ID } }, ExpressionAttributeValues: { ':me': { S: result.executionId } } } });
+    expect(result.status).toBe('Success');
+  });
+
+  it('refuses while another execution that still runs holds the lock, changing nothing and leaving its lock', async () => {
+    // Prepare: EnaGuard-EnableEnaSupport took the lock half an hour ago and still runs.
+    const account = accountFor(happyPath('Amazon Linux 2'));
+    const holder = lockedBy(account, 'InProgress', '2026-03-02T08:30:00Z');
+
+    // Act
+    const result = await run(runbook, account, {}, { lock: 'held-by-another' });
+
+    // Assess
+    expect(result.status).toBe('Failed');
+    expect(result.trace.map((step) => step.stepName)).toEqual(['readLockTimes', 'acquireLock', 'readLockHolder', 'readLockHolderStatus', 'checkLockHolderEnded', 'refuseLocked']);
+    expect(runbookSteps(result)).toEqual(['refuseLocked']);
+    expect(stepFailure(result, 'refuseLocked')).toContain(`"${holder}"`);
+    expect(stepFailure(result, 'refuseLocked')).toMatch(/Nothing was changed\./);
+    expect(lockItems(account)).toEqual([expect.objectContaining({ Holder: { S: holder }, AcquiredAt: { S: '2026-03-02T08:30:00Z' } })]);
+    expect(changesMade(account)).toEqual([]);
+    expect(commandsSent(account)).toEqual([]);
+    expect(account.calls.calls({ operation: 'DescribeTags' })).toEqual([]);
+    expect(invariantViolations(account, result)).toEqual([]);
+  });
+
+  it('takes over the lock of an execution that has ended without releasing it, updates, and releases it', async () => {
+    // Prepare
+    const account = accountFor(happyPath('Amazon Linux 2'));
+    lockedBy(account, 'Failed', '2026-03-02T08:30:00Z');
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess
+    expect(result.status).toBe('Success');
+    expect(result.trace.map((step) => step.stepName).slice(0, 8)).toEqual([
+      'readLockTimes',
+      'acquireLock',
+      'readLockHolder',
+      'readLockHolderStatus',
+      'checkLockHolderEnded',
+      'takeOverStaleLock',
+      'readExemptionTag',
+      'checkExemption',
+    ]);
+    expect(runbookSteps(result).at(-1)).toBe('reportUpdated');
+    expect(heldLocks(account)).toEqual([]);
+  });
+
+  it('takes a lock older than 24 hours directly, even when its execution seems to run', async () => {
+    // Prepare
+    const account = accountFor(happyPath('Amazon Linux 2'));
+    lockedBy(account, 'InProgress', '2026-03-01T08:59:59Z');
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess
+    expect(result.status).toBe('Success');
+    expect(result.trace.map((step) => step.stepName).slice(0, LOCK_PRELUDE.length)).toEqual([...LOCK_PRELUDE]);
+  });
+});
+
+describe('EnaGuard-UpdateEnaDriver and the exemption tag, read as the run starts', () => {
+  /** An account whose instance carries the exemption tag with `value` (or the tag `key`). */
+  function exemptAccount(value: string, key = 'ena-guard:exempt'): AccountModel {
+    return accountFor({ ...happyPath('Amazon Linux 2'), instance: { Tags: [{ Key: 'Name', Value: 'web-1' }, { Key: key, Value: value }] } });
+  }
+
+  /** Asserts a refusal by checkExemption, in the lock's prelude: nothing of the runbook's own ran, and nothing was changed or sent. */
+  function expectRefusedByExemption(account: AccountModel, result: SimulationResult, message: string): void {
+    expect(result.status).toBe('Failed');
+    expect(result.trace.map((step) => step.stepName)).toEqual([...LOCK_PRELUDE, 'releaseLock']);
+    expect(runbookSteps(result)).toEqual([]);
+    expect(stepFailure(result, 'checkExemption')).toContain(message);
+    expect(result.failureMessage).toBe(`Step checkExemption failed: ${String(stepFailure(result, 'checkExemption'))}`);
+    expect(account.calls.calls().map((call) => call.operation)).toEqual(['PutItem', 'DescribeTags', 'DeleteItem']);
+    expect(changesMade(account)).toEqual([]);
+    expect(commandsSent(account)).toEqual([]);
+    expect(imagesCreated(account)).toEqual([]);
+    expect(account.guest(INSTANCE_ID).kernelRelease).toBe(AMAZON_LINUX_2_OLD_KERNEL.kernelRelease);
+    expect(invariantViolations(account, result)).toEqual([]);
+  }
+
+  it.each([
+    { expiry: 'none', value: 'vendor appliance, driver pinned by the vendor', refusal: `Refused - ${INSTANCE_ID} is exempt by tag ena-guard:exempt: "vendor appliance, driver pinned by the vendor". Remove the tag to remediate it.` },
+    {
+      expiry: 'a future until= date',
+      value: 'vendor appliance, driver pinned by the vendor; until=2026-12-31',
+      refusal: `Refused - ${INSTANCE_ID} is exempt by tag ena-guard:exempt until 2026-12-31: "vendor appliance, driver pinned by the vendor". Remove the tag, or wait until the exemption expires, to remediate it.`,
+    },
+    { expiry: 'until= today (the whole day is exempt)', value: 'change freeze until=2026-03-02', refusal: `is exempt by tag ena-guard:exempt until 2026-03-02: "change freeze".` },
+  ])('refuses an exempt instance, naming the tag and its reason, changing nothing (expiry: $expiry)', async ({ value, refusal }) => {
+    // Prepare: the run starts on 2026-03-02.
+    const account = exemptAccount(value);
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess
+    expectRefusedByExemption(account, result, refusal);
+    expect(account.calls.calls({ operation: 'DescribeTags' }).map((call) => call.input)).toEqual([
+      {
+        Filters: [
+          { Name: 'resource-id', Values: [INSTANCE_ID] },
+          { Name: 'key', Values: ['ena-guard:exempt'] },
+        ],
+      },
+    ]);
+  });
+
+  it('refuses a tag without a reason', async () => {
+    // Prepare: someone tagged the instance, but with an empty value.
+    const account = exemptAccount('');
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess
+    expectRefusedByExemption(account, result, `Refused - ${INSTANCE_ID} carries the exemption tag ena-guard:exempt without a reason. Give a reason in the tag value, or remove the tag, first.`);
+  });
+
+  it('refuses by the ExemptionTagKey it is given, and ignores the default key then', async () => {
+    // Prepare
+    const exempt = exemptAccount('owned by the payments team', 'acme:no-touch');
+    const other = exemptAccount('owned by the payments team');
+
+    // Act
+    const refused = await run(runbook, exempt, { ExemptionTagKey: 'acme:no-touch' });
+    const updated = await run(runbook, other, { ExemptionTagKey: 'acme:no-touch' });
+
+    // Assess
+    expectRefusedByExemption(exempt, refused, `is exempt by tag acme:no-touch: "owned by the payments team"`);
+    expect(updated.status).toBe('Success');
+    expect(runbookSteps(updated).at(-1)).toBe('reportUpdated');
+  });
+
+  it("goes ahead once the exemption's until= date has passed", async () => {
+    // Prepare: the exemption lapsed the day before the run.
+    const account = exemptAccount('vendor appliance; until=2026-03-01');
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess: the whole update, as without a tag.
+    expect(result.status).toBe('Success');
+    expect(result.trace.find((step) => step.stepName === 'checkExemption')?.outputs).toEqual({ Note: `The exemption of ${INSTANCE_ID} by tag ena-guard:exempt expired after 2026-03-01.` });
+    expect(runbookSteps(result).at(-1)).toBe('reportUpdated');
+    expect(account.guest(INSTANCE_ID).kernelRelease).toBe(AMAZON_LINUX_2_NEW_KERNEL);
+    expect(inventoryPublished(account)).toMatchObject({ kernelRelease: AMAZON_LINUX_2_NEW_KERNEL });
+    expect(invariantViolations(account, result)).toEqual([]);
+  });
+
+  it('goes ahead without a tag, saying so', async () => {
+    // Prepare
+    const account = accountFor(happyPath('Amazon Linux 2'));
+
+    // Act
+    const result = await run(runbook, account);
+
+    // Assess
+    expect(result.trace.find((step) => step.stepName === 'readExemptionTag')?.outputs).toEqual({ Values: [] });
+    expect(result.trace.find((step) => step.stepName === 'checkExemption')?.outputs).toEqual({ Note: `${INSTANCE_ID} has no exemption tag ena-guard:exempt.` });
+    expect(result.status).toBe('Success');
+  });
+});
+
 describe('EnaGuard-UpdateEnaDriver reports a failed update, keeps the backup and leaves the instance running', () => {
   it('when the kernel update command fails, without rebooting for it', async () => {
     // Prepare
@@ -828,11 +1115,12 @@ describe('EnaGuard-UpdateEnaDriver reports a failed update, keeps the backup and
 
     // Assess
     expect(result.status).toBe('Failed');
-    expect(stepsRun(result).slice(-3)).toEqual(['updateLinuxKernel', 'recoverAfterUpdateFailure', 'failUpdate']);
-    expect(result.failureMessage).toMatch(/^Step failUpdate failed: .*update command did not succeed.*The automation did not reboot it/);
-    expect(result.trace.find((step) => step.stepName === 'updateLinuxKernel')?.failureMessage).toMatch(/repomd\.xml/);
+    expect(runbookSteps(result).slice(-3)).toEqual(['updateLinuxKernel', 'recoverAfterUpdateFailure', 'failUpdate']);
+    expect(result.failureMessage).toMatch(/^Step updateLinuxKernel failed: .*repomd\.xml/);
+    expect(stepFailure(result, 'failUpdate')).toMatch(/update command did not succeed.*The automation did not reboot it/);
+    expect(stepFailure(result, 'updateLinuxKernel')).toMatch(/repomd\.xml/);
     expect(account.calls.calls({ operation: 'RebootInstances' })).toEqual([]);
-    expect(account.calls.calls({ operation: 'StartAssociationsOnce' })).toEqual([]);
+    expect(inventoryRefreshes(account)).toEqual([]);
     expect(imagesCreated(account)).toHaveLength(1);
     expect(invariantViolations(account, result)).toEqual([]);
   });
@@ -846,11 +1134,12 @@ describe('EnaGuard-UpdateEnaDriver reports a failed update, keeps the backup and
 
     // Assess
     expect(result.status).toBe('Failed');
-    expect(stepsRun(result).slice(-3)).toEqual(['assessLinuxAfter', 'verifyLinux', 'failDriverStillOutdated']);
+    expect(runbookSteps(result).slice(-3)).toEqual(['assessLinuxAfter', 'verifyLinux', 'failDriverStillOutdated']);
+    expect(result.failureMessage).toBe(`Step failDriverStillOutdated failed: ${String(stepFailure(result, 'failDriverStillOutdated'))}`);
     expect(result.outputs['assessLinuxAfter.Output']).toContain('ENA_GUARD_DETAIL=2.1.3g against 2.10.0');
     expect(account.guest(INSTANCE_ID).kernelRelease).toBe(AMAZON_LINUX_2_OLD_KERNEL.kernelRelease);
     expect(imagesCreated(account)).toHaveLength(1);
-    expect(account.calls.calls({ operation: 'StartAssociationsOnce' })).toEqual([]);
+    expect(inventoryRefreshes(account)).toEqual([]);
     expect(invariantViolations(account, result)).toEqual([]);
   });
 
@@ -868,10 +1157,11 @@ describe('EnaGuard-UpdateEnaDriver reports a failed update, keeps the backup and
     const result = await run(runbook, account);
 
     // Assess
-    expect(stepsRun(result).at(-1)).toBe('failDriverStillOutdated');
-    expect(result.failureMessage).toMatch(/still does not meet the policy it was given .*replace the image \(EnaGuard-ReplaceImageWithEna\)\. Any backup image is kept\./);
+    expect(result.status).toBe('Failed');
+    expect(runbookSteps(result).at(-1)).toBe('failDriverStillOutdated');
+    expect(result.failureMessage).toMatch(/^Step failDriverStillOutdated failed: .*still does not meet the policy it was given .*replace the image \(EnaGuard-ReplaceImageWithEna\)\. Any backup image is kept\./);
     expect(result.outputs['assessLinuxAfter.Output']).toContain('ENA_GUARD_DETAIL=2.9.0g against 2.10.0');
-    expect(account.calls.calls({ operation: 'StartAssociationsOnce' })).toEqual([]);
+    expect(inventoryRefreshes(account)).toEqual([]);
     expect(invariantViolations(account, result)).toEqual([]);
   });
 
@@ -889,10 +1179,13 @@ describe('EnaGuard-UpdateEnaDriver reports a failed update, keeps the backup and
     const result = await run(runbook, account);
 
     // Assess
-    expect(result.status).toBe('Failed');
-    expect(stepsRun(result).slice(-3)).toEqual(['waitForInstanceStatusOk', 'recoverAfterRebootFailure', 'failReboot']);
+    // The run ends with its first critical failure, the status check that never came: TimedOut.
+    expect(result.status).toBe('TimedOut');
+    expect(runbookSteps(result).slice(-3)).toEqual(['waitForInstanceStatusOk', 'recoverAfterRebootFailure', 'failReboot']);
     expect(result.trace.find((step) => step.stepName === 'waitForInstanceStatusOk')?.status).toBe('TimedOut');
-    expect(result.failureMessage).toMatch(/restore the root volume from the backup image \(output createBackupImage\.ImageId\)/);
+    expect(result.failureMessage).toMatch(/^Step waitForInstanceStatusOk timed out: .*InstanceStatus\.Status/);
+    expect(stepFailure(result, 'failReboot')).toMatch(/restore the root volume from the backup image \(output createBackupImage\.ImageId\)/);
+    expect(inventoryRefreshes(account)).toEqual([]);
     expect(account.ec2.statusChecks(INSTANCE_ID)?.instance).toBe('impaired');
     expect(invariantViolations(account, result, { healthy: false })).toEqual([]);
   });
@@ -906,11 +1199,13 @@ describe('EnaGuard-UpdateEnaDriver reports a failed update, keeps the backup and
     const result = await run(runbook, account);
 
     // Assess
-    expect(result.status).toBe('Failed');
-    expect(stepsRun(result).slice(-3)).toEqual(['choosePlatformVerification', 'assessLinuxAfter', 'failVerificationUnavailable']);
-    expect(result.failureMessage).toMatch(/^Step failVerificationUnavailable failed: .*the result could not be read/);
+    expect(result.status).toBe(result.trace.find((step) => step.stepName === 'assessLinuxAfter')?.status);
+    expect(['Failed', 'TimedOut']).toContain(result.status);
+    expect(runbookSteps(result).slice(-3)).toEqual(['choosePlatformVerification', 'assessLinuxAfter', 'failVerificationUnavailable']);
+    expect(result.failureMessage).toMatch(/^Step assessLinuxAfter (failed|timed out): /);
+    expect(stepFailure(result, 'failVerificationUnavailable')).toMatch(/the result could not be read/);
     expect(account.guest(INSTANCE_ID).kernelRelease).toBe(AMAZON_LINUX_2_NEW_KERNEL);
-    expect(account.calls.calls({ operation: 'StartAssociationsOnce' })).toEqual([]);
+    expect(inventoryRefreshes(account)).toEqual([]);
     expect(inventoryPublished(account)).toMatchObject({ kernelRelease: AMAZON_LINUX_2_OLD_KERNEL.kernelRelease });
     expect(invariantViolations(account, result)).toEqual([]);
   });
@@ -927,10 +1222,11 @@ describe('EnaGuard-UpdateEnaDriver reports a failed update, keeps the backup and
     const result = await run(runbook, account);
 
     // Assess
-    expect(stepsRun(result).slice(-2)).toEqual(['verifyLinux', 'failDriverNotBound']);
+    expect(result.status).toBe('Failed');
+    expect(runbookSteps(result).slice(-2)).toEqual(['verifyLinux', 'failDriverNotBound']);
     expect(result.outputs['assessLinuxAfter.Output']).toContain('ENA_GUARD_BOUND=false');
-    expect(result.failureMessage).toMatch(/has ENA enabled, but after the update its interface is not driven by a loaded ENA driver/);
-    expect(account.calls.calls({ operation: 'StartAssociationsOnce' })).toEqual([]);
+    expect(result.failureMessage).toMatch(/^Step failDriverNotBound failed: .*has ENA enabled, but after the update its interface is not driven by a loaded ENA driver/);
+    expect(inventoryRefreshes(account)).toEqual([]);
     expect(invariantViolations(account, result)).toEqual([]);
   });
 
@@ -943,9 +1239,11 @@ describe('EnaGuard-UpdateEnaDriver reports a failed update, keeps the backup and
     const result = await run(runbook, account);
 
     // Assess
-    expect(stepsRun(result).slice(-3)).toEqual(['assessWindowsAfter', 'verifyWindows', 'failDriverStillOutdated']);
+    expect(result.status).toBe('Failed');
+    expect(runbookSteps(result).slice(-3)).toEqual(['assessWindowsAfter', 'verifyWindows', 'failDriverStillOutdated']);
+    expect(result.failureMessage).toMatch(/^Step failDriverStillOutdated failed: /);
     expect(result.outputs['assessWindowsAfter.Output']).toContain('ENA_GUARD_DETAIL=driver 2.2.3 outdated against 2.6.0');
-    expect(account.calls.calls({ operation: 'StartAssociationsOnce' })).toEqual([]);
+    expect(inventoryRefreshes(account)).toEqual([]);
     expect(invariantViolations(account, result)).toEqual([]);
   });
 
@@ -957,8 +1255,11 @@ describe('EnaGuard-UpdateEnaDriver reports a failed update, keeps the backup and
     const result = await run(runbook, account);
 
     // Assess
-    expect(stepsRun(result).slice(-3)).toEqual(['createBackupImage', 'recoverAfterBackupFailure', 'failBackup']);
-    expect(result.failureMessage).toMatch(/backup image of .* could not be created, tagged, .* The driver was not changed\./);
+    expect(result.status).toBe('Failed');
+    expect(runbookSteps(result).slice(-3)).toEqual(['createBackupImage', 'recoverAfterBackupFailure', 'failBackup']);
+    expect(result.failureMessage).toMatch(/^Step createBackupImage failed: .*InsufficientInstanceCapacity/);
+    expect(stepFailure(result, 'failBackup')).toMatch(/backup image of .* could not be created, tagged, .* The driver was not changed\./);
+    expect(inventoryRefreshes(account)).toEqual([]);
     expect(documentsSent(account)).toEqual(['EnaGuard-CollectEnaDriverInventory', 'EnaGuard-AssessEnaDriverWindows']);
     expect(account.guest(INSTANCE_ID).runningDriver.version).toBe('2.2.3');
     expect(invariantViolations(account, result)).toEqual([]);
@@ -972,7 +1273,7 @@ describe('EnaGuard-UpdateEnaDriver reports a failed update, keeps the backup and
     const result = await run(runbook, account);
 
     // Assess
-    expectRefusedWithoutChanges(account, result, 'failAssessment', /the assessment on i-0aaaaaaaaaaaaaaa1 gave no plan/);
+    expectRefusedWithoutChanges(account, result, 'failAssessment', /the assessment on i-0aaaaaaaaaaaaaaa1 gave no plan/, 'assessLinuxBefore');
     expect(result.trace.find((step) => step.stepName === 'assessLinuxBefore')?.status).toBe('Failed');
     expect(invariantViolations(account, result)).toEqual([]);
   });
@@ -993,39 +1294,71 @@ describe('EnaGuard-UpdateEnaDriver under a fault at every AWS call of its happy 
       const points = clean.calls.faultPoints();
       const violations: string[] = [];
       const outcomes = new Map<string, number>();
+      const succeededAt: string[] = [];
 
       // Act
       for (const point of points) {
         const account = accountFor(scenario, [faultAt(point, mode)]);
-        const result = await run(runbook, account);
         const where = `${point.service}:${point.operation}#${point.attempt} (${mode})`;
+        // releaseLock retries DeleteItem; a DeleteItem that always fails leaves the lock behind by design,
+        // held by this execution, which has ended: the next run takes it over.
+        const leavesLock = point.operation === 'DeleteItem' && mode === 'always';
+        const result = await run(runbook, account, {}, { lock: leavesLock ? 'left-behind' : 'released' });
         if (!account.calls.calls().some((call) => call.error?.injected === true)) violations.push(`${where}: the fault never struck`);
         violations.push(...invariantViolations(account, result).map((violation) => `${where}: ${violation}`));
-        const starts = account.calls.calls({ operation: 'StartAssociationsOnce' }).filter((call) => call.error === undefined).length;
+        const refreshes = inventoryRefreshes(account).filter((refresh) => refresh.succeeded).length;
+        const last = runbookSteps(result).at(-1);
         if (result.status === 'Success') {
-          // The invariants let the clock run on, so the gather started by publishInventory has published.
+          // The invariants let the clock run on, so the gather of this instance that the refresh started has published.
           const inventory = inventoryNow(account);
-          if (stepsRun(result).at(-1) !== 'reportUpdated') violations.push(`${where}: succeeded in ${String(stepsRun(result).at(-1))}`);
-          if (starts !== 1) violations.push(`${where}: succeeded after ${starts} StartAssociationsOnce`);
+          succeededAt.push(`${point.service}:${point.operation}#${point.attempt}`);
+          if (last !== 'reportUpdated') violations.push(`${where}: succeeded in ${String(last)}`);
+          if (refreshes < 1) violations.push(`${where}: succeeded without refreshing the inventory`);
           if (updatedTo.driverVersion !== undefined && inventory?.driverVersion !== updatedTo.driverVersion) violations.push(`${where}: succeeded with driver ${String(inventory?.driverVersion)}`);
           if (updatedTo.kernelRelease !== undefined && inventory?.kernelRelease !== updatedTo.kernelRelease) violations.push(`${where}: succeeded with kernel ${String(inventory?.kernelRelease)}`);
-        } else if (starts > 0) violations.push(`${where}: failed in ${String(stepsRun(result).at(-1))} after starting the inventory association`);
+        } else if (refreshes > 0 && last !== 'failPublishInventory') {
+          // A refresh goes out only after a verified update: a failed run that sent one failed while publishing.
+          violations.push(`${where}: failed in ${String(last)} after refreshing the inventory`);
+        }
+        if (refreshes > 0 && !runbookSteps(result).includes('publishInventory')) violations.push(`${where}: refreshed the inventory outside publishInventory`);
         const unexpected = documentsSent(account).filter((document) => !ALLOWED_DOCUMENTS.includes(document));
         if (unexpected.length > 0) violations.push(`${where}: sent ${unexpected.join(', ')}`);
-        const outcome = `${result.status} at ${String(stepsRun(result).at(-1))}`;
+        if (leavesLock) {
+          // The next run finds the lock of an ended execution and takes it over.
+          const next = await run(runbook, account, {}, { lock: 'left-behind' });
+          if (!result.trace.some((step) => step.stepName === 'releaseLock' && step.attempts === 3)) violations.push(`${where}: releaseLock did not retry DeleteItem 3 times`);
+          const takeOver = next.trace.find((step) => step.stepName === 'takeOverStaleLock');
+          if (takeOver?.status !== 'Success') violations.push(`${where}: the next run did not take the stale lock over (${String(takeOver?.status)})`);
+          if (!runbookSteps(next).includes('checkInventoryAssociationGiven')) violations.push(`${where}: the next run stopped at ${String(next.trace.at(-1)?.stepName)}`);
+          if (JSON.stringify(lockItems(account).map((item) => item['Holder'])) !== JSON.stringify([{ S: next.executionId }])) violations.push(`${where}: the lock is not the next run's`);
+        }
+        const outcome = `${result.status} at ${String(last)}`;
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       }
 
       // Assess
       expect(cleanResult.status).toBe('Success');
+      expect(heldLocks(clean)).toEqual([]);
       expect(points.length).toBeGreaterThan(30);
+      // The lock: one PutItem (acquireLock) first and one DeleteItem (releaseLock) last; the exemption tag read once, live.
+      expect(points.filter((point) => point.service === 'dynamodb').map((point) => point.operation)).toEqual(['PutItem', 'DeleteItem']);
+      expect(points[0]).toMatchObject({ service: 'dynamodb', operation: 'PutItem' });
+      expect(points.at(-1)).toMatchObject({ service: 'dynamodb', operation: 'DeleteItem' });
+      expect(points[1]).toMatchObject({ service: 'ec2', operation: 'DescribeTags' });
+      expect(points.filter((point) => point.operation === 'DescribeTags')).toHaveLength(1);
+      expect(points.filter((point) => point.operation === 'GetItem')).toEqual([]);
       expect(points.filter((point) => point.operation === 'DescribeAssociation')).toHaveLength(1);
       expect(points.filter((point) => point.operation === 'DescribeAutoScalingInstances')).toHaveLength(1);
-      expect(points.filter((point) => point.operation === 'StartAssociationsOnce')).toHaveLength(1);
+      // The backup is tagged at creation (no CreateTags); inventory is published by a command to this instance, not StartAssociationsOnce.
+      expect(points.filter((point) => point.operation === 'CreateImage')).toHaveLength(1);
+      expect(points.filter((point) => point.operation === 'CreateTags')).toEqual([]);
+      expect(points.filter((point) => point.operation === 'StartAssociationsOnce')).toEqual([]);
       expect(points.filter((point) => point.operation === 'ListInventoryEntries')).toEqual([]);
+      expect(inventoryRefreshes(clean)).toEqual([{ instanceIds: [INSTANCE_ID], parameters: { AssociationId: [INVENTORY_ASSOCIATION_ID] }, succeeded: true }]);
       expect(violations).toEqual([]);
       expect([...outcomes.values()].reduce((sum, count) => sum + count, 0)).toBe(points.length);
-      if (mode === 'always') expect(outcomes.has('Success at reportUpdated')).toBe(false);
+      // A call that always fails stops the update, except releaseLock's DeleteItem: that step is not critical.
+      if (mode === 'always') expect(succeededAt).toEqual(['dynamodb:DeleteItem#1']);
     });
   });
 });

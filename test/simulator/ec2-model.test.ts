@@ -1,4 +1,4 @@
-import type { DescribeInstanceStatusCommandOutput, DescribeInstancesCommandOutput, Image, InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import type { DescribeInstanceStatusCommandOutput, DescribeInstancesCommandOutput, DescribeTagsCommandOutput, Image, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import { AccountModel, UnsupportedOperationError, type AccountModel as Account } from '../../src/simulator/index.js';
@@ -562,5 +562,55 @@ describe('the account model boundary', () => {
     expect(account.ec2.instance(INSTANCE_ID)?.Tags).toContainEqual({ Key: 'ena-guard:exempt', Value: 'vendor appliance' });
     expect(account.ec2.image('ami-0abcdef1234567890')?.Tags).toContainEqual({ Key: 'ena-guard:exempt', Value: 'vendor appliance' });
     expect(error.name).toBe('InvalidID');
+  });
+
+  it('describes tags by resource and key, as DescribeTags does, with wildcards and pages', () => {
+    // Prepare
+    const account = singleInstanceAccount({ instance: { Tags: [{ Key: 'Name', Value: 'web-1' }] } });
+    account.call('ec2', 'CreateTags', { Resources: [INSTANCE_ID, 'ami-0abcdef1234567890'], Tags: [{ Key: 'ena-guard:exempt', Value: 'vendor appliance' }] });
+    const tags = (filters: { Name: string; Values: string[] }[], extra: Record<string, unknown> = {}): DescribeTagsCommandOutput =>
+      account.call('ec2', 'DescribeTags', { Filters: filters, ...extra }) as DescribeTagsCommandOutput;
+
+    // Act
+    const exemption = tags([
+      { Name: 'resource-id', Values: [INSTANCE_ID] },
+      { Name: 'key', Values: ['ena-guard:exempt'] },
+    ]);
+    const absent = tags([
+      { Name: 'resource-id', Values: [INSTANCE_ID] },
+      { Name: 'key', Values: ['other'] },
+    ]);
+    const images = tags([{ Name: 'resource-type', Values: ['image'] }]);
+    const wild = tags([{ Name: 'tag:Name', Values: ['web-*'] }]);
+    account.call('ec2', 'CreateTags', { Resources: [INSTANCE_ID], Tags: ['a', 'b', 'c', 'd'].map((k) => ({ Key: k, Value: k })) });
+    const first = tags([], { MaxResults: 5 });
+    const second = tags([], { MaxResults: 5, NextToken: first.NextToken });
+    const bad = errorOf(() => tags([{ Name: 'owner', Values: ['x'] }]));
+
+    // Assess
+    expect(exemption.Tags).toEqual([{ Key: 'ena-guard:exempt', ResourceId: INSTANCE_ID, ResourceType: 'instance', Value: 'vendor appliance' }]);
+    expect(absent.Tags).toEqual([]);
+    expect(images.Tags?.map((t) => t.ResourceId)).toEqual(['ami-0abcdef1234567890']);
+    expect(wild.Tags?.map((t) => [t.ResourceId, t.Value])).toEqual([[INSTANCE_ID, 'web-1']]);
+    expect(first.Tags?.map((t) => t.Key)).toEqual(['Name', 'ena-guard:exempt', 'a', 'b', 'c']);
+    expect(second.Tags?.map((t) => [t.Key, t.ResourceType])).toEqual([
+      ['d', 'instance'],
+      ['ena-guard:exempt', 'image'],
+    ]);
+    expect(second.NextToken).toBeUndefined();
+    expect(bad.name).toBe('InvalidParameterValue');
+  });
+
+  it('stops describing the tags of a deregistered image', () => {
+    // Prepare
+    const account = singleInstanceAccount();
+    account.call('ec2', 'CreateTags', { Resources: ['ami-0abcdef1234567890'], Tags: [{ Key: 'k', Value: 'v' }] });
+
+    // Act
+    account.call('ec2', 'DeregisterImage', { ImageId: 'ami-0abcdef1234567890' });
+    const output = account.call('ec2', 'DescribeTags', { Filters: [{ Name: 'resource-type', Values: ['image'] }] }) as DescribeTagsCommandOutput;
+
+    // Assess
+    expect(output.Tags).toEqual([]);
   });
 });

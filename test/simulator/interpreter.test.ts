@@ -64,7 +64,7 @@ describe('refusals before the first step', () => {
 
     // Assess
     await expect(running).rejects.toThrow(UnsupportedActionError);
-    await expect(running).rejects.toThrow('Step runPython: action aws:executeScript is not supported by the simulator');
+    await expect(running).rejects.toThrow('Step invokeLambda: action aws:invokeLambdaFunction is not supported by the simulator');
     expect(account.clock.nowMs()).toBe(new Date('2026-01-01T00:00:00.000Z').getTime());
   });
 

@@ -17,6 +17,8 @@ const ACTION_CALLS: Record<string, (inputs: Record<string, unknown>) => string[]
   },
   'aws:createImage': () => ['ec2:CreateImage', 'ec2:DescribeImages'],
   'aws:runCommand': () => ['ssm:SendCommand', 'ssm:ListCommands', 'ssm:ListCommandInvocations'],
+  // The project's scripts compute and decide; they call no AWS API (test/runbooks/runbook-scripts.test.ts).
+  'aws:executeScript': () => [],
   // The child runs under the role passed in its parameters, so the parent must be able to pass it.
   'aws:executeAutomation': () => ['ssm:StartAutomationExecution', 'ssm:GetAutomationExecution', 'iam:PassRole'],
 };
@@ -29,7 +31,11 @@ export function actionsNeededBy(steps: readonly Step[]): string[] {
   for (const step of steps) {
     const inputs = step.inputs ?? {};
     const calls = ACTION_CALLS[step.action];
-    if (API_ACTIONS.has(step.action)) needed.add(`${String(inputs.Service).toLowerCase()}:${String(inputs.Api)}`);
+    if (API_ACTIONS.has(step.action)) {
+      needed.add(`${String(inputs.Service).toLowerCase()}:${String(inputs.Api)}`);
+      // Tags given to a creating call are authorised as ec2:CreateTags too (EC2 User Guide, "Grant permission to tag resources during creation").
+      if (inputs.TagSpecifications !== undefined) needed.add('ec2:CreateTags');
+    }
     else if (calls) for (const action of calls(inputs)) needed.add(action);
     else if (!NO_CALLS.has(step.action)) throw new Error(`No IAM mapping for ${step.action}`);
   }

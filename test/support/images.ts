@@ -1,6 +1,7 @@
 /** Builders for AMI and launch-template facts, and SDK-shaped images and templates, used across tests. */
 import type { Image, LaunchTemplate, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import type { ImageFacts, LaunchTemplateFacts } from '../../rules/image-facts.js';
+import { OBSERVED_ON } from './instances.js';
 
 export const ACCOUNT_ID = '123456789012';
 
@@ -23,6 +24,7 @@ export function imageFacts(overrides: Partial<ImageFacts> = {}): ImageFacts {
     rootDeviceType: 'ebs',
     platform: 'linux',
     tags: {},
+    observedOn: OBSERVED_ON,
     ...overrides,
   };
 }
@@ -34,6 +36,7 @@ export function templateFacts(overrides: Partial<LaunchTemplateFacts> = {}): Lau
     defaultVersion: 1,
     image: { kind: 'id', imageId: amiId(1) },
     tags: {},
+    observedOn: OBSERVED_ON,
     ...overrides,
   };
 }

@@ -2,6 +2,13 @@
 import type { Instance, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import type { InstanceFacts } from '../../rules/facts.js';
 
+/** The day (UTC) on which the facts the builders make were read: exemption expiries are compared with it. */
+export const OBSERVED_ON = '2026-11-20';
+/** A time on {@link OBSERVED_ON}, for readers and binders that take a clock. */
+export const OBSERVED_AT = new Date(`${OBSERVED_ON}T12:00:00Z`);
+/** A clock stopped at {@link OBSERVED_AT}. */
+export const fixedClock = (): Date => OBSERVED_AT;
+
 export function instanceFacts(overrides: Partial<InstanceFacts> = {}): InstanceFacts {
   return {
     instanceId: 'i-0123456789abcdef0',
@@ -14,6 +21,7 @@ export function instanceFacts(overrides: Partial<InstanceFacts> = {}): InstanceF
     instanceLifecycle: undefined,
     imageId: 'ami-0abcdef1234567890',
     tags: {},
+    observedOn: OBSERVED_ON,
     networkInterfaces: [{ networkInterfaceId: 'eni-0123456789abcdef0', deviceIndex: 0, networkCardIndex: 0, enaSrdEnabled: false }],
     ...overrides,
   };

@@ -5,6 +5,7 @@
  * interpreter applies `maxAttempts`, `onFailure` and `isCritical`.
  */
 import type { AccountModel } from '../account-model.js';
+import type { ScriptModels } from '../scripts.js';
 import type { StepTrace } from '../trace.js';
 
 /** A nested automation run, as `aws:executeAutomation` sees it. */
@@ -19,7 +20,11 @@ export interface ChildAutomationRun {
 /** What the interpreter offers an action while it runs one attempt of a step. */
 export interface ActionContext {
   readonly account: AccountModel;
+  /** The execution the step belongs to. */
+  readonly executionId: string;
   readonly stepName: string;
+  /** The run's own script models (aws:executeScript looks there before the registry). */
+  readonly scriptModels: ScriptModels | undefined;
   /** Simulated time (epoch ms) at which this attempt times out, if it can. */
   readonly deadlineMs: number | undefined;
   /** One API call through the account model, with automatic throttling retry when enabled. */
