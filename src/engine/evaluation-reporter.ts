@@ -1,6 +1,8 @@
 /**
  * Delivers evaluations to AWS Config: batches of at most 100 per PutEvaluations call, sent as
- * soon as a batch is full so a sweep never holds the whole fleet's results in memory.
+ * soon as a batch is full so a sweep never holds the whole fleet's results in memory. Up to
+ * `concurrency` batches are in flight at once, so that delivery overlaps the sweep's reads; a
+ * full batch waits only when that many are already in flight.
  *
  * Retries live in one layer each, never multiplied:
  * - Throttling, 5xx, timeouts and refused connections are retried by the SDK client (adaptive,
@@ -37,6 +39,8 @@ export interface EvaluationReporterOptions {
   /** Backoff before the n-th re-send is `baseDelayMs * 2^(n-1)`, at most 4 s. */
   readonly baseDelayMs?: number;
   readonly sleep?: Sleep;
+  /** PutEvaluations calls in flight at once (default 1). */
+  readonly concurrency?: number;
 }
 
 const MAX_RESEND_DELAY_MS = 4_000;
@@ -56,32 +60,45 @@ export class EvaluationReporter {
   private readonly baseDelayMs: number;
   private readonly sleep: Sleep;
   private readonly timeLeftMs: () => number;
+  private readonly concurrency: number;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: EvaluationReporterOptions) {
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.resendBudgetMs = options.resendBudgetMs ?? 15_000;
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.sleep = options.sleep ?? realSleep;
     this.timeLeftMs = options.timeLeftMs ?? (() => Number.POSITIVE_INFINITY);
   }
 
-  /** Queues one evaluation; sends a batch when 100 are waiting. */
+  /** Queues one evaluation; starts sending a batch when 100 are waiting. */
   async add(evaluation: Evaluation): Promise<void> {
     this.pending.push(evaluation);
-    if (this.pending.length >= PUT_EVALUATIONS_BATCH_SIZE) await this.sendBatch();
+    if (this.pending.length >= PUT_EVALUATIONS_BATCH_SIZE) await this.dispatch();
   }
 
-  /** Sends whatever is still waiting. Safe to call more than once. */
+  /** Sends whatever is still waiting, and waits for every batch in flight. Safe to call more than once. */
   async flush(): Promise<DeliveryReport> {
-    while (this.pending.length > 0) await this.sendBatch();
+    while (this.pending.length > 0) await this.dispatch();
+    await Promise.all(this.inFlight);
     return this.report();
+  }
+
+  /** Starts sending the next batch, first waiting for a free slot when `concurrency` batches are in flight. */
+  private async dispatch(): Promise<void> {
+    while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+    const sending = this.sendBatch(this.pending.splice(0, PUT_EVALUATIONS_BATCH_SIZE)).finally(() => this.inFlight.delete(sending));
+    this.inFlight.add(sending);
+    if (this.concurrency === 1) await sending;
   }
 
   report(): DeliveryReport {
     return { delivered: this.delivered, undeliveredResourceIds: [...this.undelivered], putEvaluationsCalls: this.calls };
   }
 
-  private async sendBatch(): Promise<void> {
-    let batch = this.pending.splice(0, PUT_EVALUATIONS_BATCH_SIZE);
+  /** Sends one batch and re-sends what PutEvaluations reports failed; never throws (a lost batch is counted undelivered). */
+  private async sendBatch(first: Evaluation[]): Promise<void> {
+    let batch = first;
     // Time this batch has spent: its calls as measured, its backoff as slept (so that an
     // injected sleep makes the budget deterministic in tests).
     let spentMs = 0;

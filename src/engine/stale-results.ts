@@ -1,9 +1,9 @@
 /**
  * Periodic results that outlive their resource. Config keeps the last evaluation of a resource
  * that a sweep no longer sees (a terminated instance, a deleted template); left alone it would
- * stay NON_COMPLIANT forever. After a complete sweep, the rule's current results are read with
- * GetComplianceDetailsByConfigRule (as rdklib does) and every resource the sweep did not see is
- * reported NOT_APPLICABLE.
+ * stay NON_COMPLIANT forever. The rule's current results are read with
+ * GetComplianceDetailsByConfigRule (as rdklib does), while the sweep runs, and after a complete
+ * sweep every resource it did not see is reported NOT_APPLICABLE.
  */
 import { paginateGetComplianceDetailsByConfigRule, type ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { FactsUnavailableError, describeError } from '../errors.js';
@@ -17,18 +17,18 @@ export interface EvaluatedResource {
 const RESULTS_PER_PAGE = 100;
 
 /**
- * Resources that currently hold a COMPLIANT or NON_COMPLIANT result of the rule but were not seen.
- * `abortSignal` cuts the reads off (the invocation's deadline).
+ * Every resource of `resourceTypes` that currently holds a COMPLIANT or NON_COMPLIANT result of
+ * the rule. `abortSignal` cuts the reads off (the invocation's deadline, or a sweep that ended
+ * incomplete).
  * @throws FactsUnavailableError when the rule's results cannot be read, or were cut off.
  */
-export async function findStaleResources(
+export async function readCurrentResults(
   config: ConfigServiceClient,
   configRuleName: string,
   resourceTypes: readonly string[],
-  seen: ReadonlySet<string>,
   abortSignal?: AbortSignal,
 ): Promise<EvaluatedResource[]> {
-  const stale: EvaluatedResource[] = [];
+  const current: EvaluatedResource[] = [];
   const pages = paginateGetComplianceDetailsByConfigRule(
     { client: config, pageSize: RESULTS_PER_PAGE },
     { ConfigRuleName: configRuleName, ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'] },
@@ -40,14 +40,32 @@ export async function findStaleResources(
         const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
         const resourceType = qualifier?.ResourceType;
         const resourceId = qualifier?.ResourceId;
-        if (!resourceType || !resourceId || !resourceTypes.includes(resourceType)) continue;
-        if (!seen.has(resultKey(resourceType, resourceId))) stale.push({ resourceType, resourceId });
+        if (resourceType && resourceId && resourceTypes.includes(resourceType)) current.push({ resourceType, resourceId });
       }
     }
   } catch (error) {
     throw new FactsUnavailableError(`GetComplianceDetailsByConfigRule failed: ${describeError(error)}`, { cause: error });
   }
-  return stale;
+  return current;
+}
+
+/** Of the resources holding a result, those the sweep did not see. */
+export function staleAmong(current: readonly EvaluatedResource[], seen: ReadonlySet<string>): EvaluatedResource[] {
+  return current.filter((resource) => !seen.has(resultKey(resource.resourceType, resource.resourceId)));
+}
+
+/**
+ * Resources that currently hold a COMPLIANT or NON_COMPLIANT result of the rule but were not seen.
+ * @throws FactsUnavailableError when the rule's results cannot be read, or were cut off.
+ */
+export async function findStaleResources(
+  config: ConfigServiceClient,
+  configRuleName: string,
+  resourceTypes: readonly string[],
+  seen: ReadonlySet<string>,
+  abortSignal?: AbortSignal,
+): Promise<EvaluatedResource[]> {
+  return staleAmong(await readCurrentResults(config, configRuleName, resourceTypes, abortSignal), seen);
 }
 
 export function resultKey(resourceType: string, resourceId: string): string {

@@ -374,6 +374,10 @@ describe('periodic sweeps', () => {
       const page = input.NextToken ? Number(input.NextToken.slice(5)) : 1;
       return { Reservations: reservations((page - 1) * 1000, page < 3 ? 1000 : 500), ...(page < 3 ? { NextToken: `page-${page + 1}` } : {}) };
     });
+    // A result of an instance the sweep cannot have seen: an incomplete sweep must not clear it.
+    configMock.on(GetComplianceDetailsByConfigRuleCommand).resolves({
+      EvaluationResults: [{ EvaluationResultIdentifier: { EvaluationResultQualifier: { ConfigRuleName: 'ena-instance-enabled', ResourceType: 'AWS::EC2::Instance', ResourceId: 'i-0deadbeef00000000' } }, ComplianceType: 'NON_COMPLIANT' }],
+    });
     const { run, log, metrics } = engine({ remainingTimeMs: () => 300_000 - elapsed, deadlineMarginMs: 30_000 });
 
     // Act
@@ -384,7 +388,8 @@ describe('periodic sweeps', () => {
     expect(summary.sweep).toMatchObject({ end: 'deadline', resourcesSwept: 2000, resourcesJudged: 2000 });
     expect(sentEvaluations()).toHaveLength(2000);
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeInstancesCommand, 2);
-    expect(configMock).not.toHaveReceivedCommand(GetComplianceDetailsByConfigRuleCommand);
+    expect(summary.staleResourcesCleared).toBe(0);
+    expect(sentEvaluations().some((evaluation) => evaluation.ComplianceResourceId === 'i-0deadbeef00000000')).toBe(false);
     expect(log.entries).toContainEqual(expect.objectContaining({ level: 'warn', extra: expect.objectContaining({ batches: 2, resourcesSwept: 2000 }) }));
     expect(metrics.values.get('IncompleteSweeps')).toBe(1);
     expect(metrics.values.get('SweepsStoppedAtDeadline')).toBe(1);
@@ -396,6 +401,10 @@ describe('periodic sweeps', () => {
       .on(DescribeInstancesCommand)
       .resolvesOnce({ Reservations: reservations(0, 1000), NextToken: 'page-2' })
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded' }));
+    // A result of an instance the sweep cannot have seen: an incomplete sweep must not clear it.
+    configMock.on(GetComplianceDetailsByConfigRuleCommand).resolves({
+      EvaluationResults: [{ EvaluationResultIdentifier: { EvaluationResultQualifier: { ConfigRuleName: 'ena-instance-enabled', ResourceType: 'AWS::EC2::Instance', ResourceId: 'i-0deadbeef00000000' } }, ComplianceType: 'NON_COMPLIANT' }],
+    });
     const { run, metrics } = engine();
 
     const summary = await run(configEvent('periodic'));
@@ -403,7 +412,8 @@ describe('periodic sweeps', () => {
     expect(summary.complete).toBe(false);
     expect(summary.sweep).toMatchObject({ end: 'fact-source-failed', resourcesSwept: 1000, resourcesJudged: 1000, error: expect.any(FactsUnavailableError) });
     expect(sentEvaluations()).toHaveLength(1000);
-    expect(configMock).not.toHaveReceivedCommand(GetComplianceDetailsByConfigRuleCommand);
+    expect(summary.staleResourcesCleared).toBe(0);
+    expect(sentEvaluations().some((evaluation) => evaluation.ComplianceResourceId === 'i-0deadbeef00000000')).toBe(false);
     expect(metrics.values.get('IncompleteSweeps')).toBe(1);
     expect(metrics.values.get('SweepsStoppedAtDeadline')).toBe(0);
     expect(metrics.values.get('ResourcesSwept')).toBe(1000);
