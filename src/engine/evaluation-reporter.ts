@@ -89,7 +89,6 @@ export class EvaluationReporter {
     while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
     const sending = this.sendBatch(this.pending.splice(0, PUT_EVALUATIONS_BATCH_SIZE)).finally(() => this.inFlight.delete(sending));
     this.inFlight.add(sending);
-    if (this.concurrency === 1) await sending;
   }
 
   report(): DeliveryReport {

@@ -8,7 +8,9 @@
 import type { Instance } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  AccountModel,
+  type AccountModel,
+  type AccountModelOptions,
+  type AccountSnapshot,
   loadDocument,
   parseDocument,
   RUNBOOK_LOCK_TABLE,
@@ -18,7 +20,7 @@ import {
   type AutomationDocument,
   type SimulationResult,
 } from '../../src/simulator/index.js';
-import { ACCOUNT_ID, INSTANCE_ID, INSTANCE_TYPES, LINUX_WITH_DRIVER, START, image, instance, reservation } from '../simulator/fixtures.js';
+import { INSTANCE_ID, LINUX_WITH_DRIVER, singleInstanceAccount } from '../simulator/fixtures.js';
 import { heldLocks } from '../support/runbook-lock.js';
 import { runbookPath } from '../support/runbook-documents.js';
 
@@ -33,22 +35,15 @@ beforeAll(async () => {
 });
 
 /** One running r4.large with ENA off, a guest with a driver, and driver inventory saying so (for a run that finds it stopped). */
-function account(snapshot: Parameters<typeof AccountModel.fromSnapshot>[0] = {}, options: Parameters<typeof AccountModel.fromSnapshot>[1] = {}): AccountModel {
-  return AccountModel.fromSnapshot(
-    {
-    accountId: ACCOUNT_ID,
-    region: 'us-east-1',
-    startTime: START,
-    reservations: [reservation('r-0aaaaaaaaaaaaaaa1', [instance({ InstanceId: INSTANCE_ID })])],
-    instanceTypes: INSTANCE_TYPES,
-    images: [image({ ImageId: 'ami-0abcdef1234567890' })],
-    guests: { [INSTANCE_ID]: LINUX_WITH_DRIVER },
-    inventory: { [INSTANCE_ID]: { 'Custom:EnaDriver': [{ DriverPresent: 'true', DriverVersion: '2.13.0', KernelRelease: LINUX_WITH_DRIVER.kernelRelease }] } },
-    dynamoDbTables: [RUNBOOK_LOCK_TABLE],
-    ...snapshot,
+function account(snapshot: Partial<AccountSnapshot> = {}, options: AccountModelOptions = {}): AccountModel {
+  return singleInstanceAccount({
+    snapshot: {
+      inventory: { [INSTANCE_ID]: { 'Custom:EnaDriver': [{ DriverPresent: 'true', DriverVersion: '2.13.0', KernelRelease: LINUX_WITH_DRIVER.kernelRelease }] } },
+      dynamoDbTables: [RUNBOOK_LOCK_TABLE],
+      ...snapshot,
     },
-    options,
-  );
+    ...options,
+  });
 }
 
 function instanceNow(model: AccountModel): Instance {

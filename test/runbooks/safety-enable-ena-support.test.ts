@@ -8,8 +8,8 @@
  */
 import type { Instance } from '@aws-sdk/client-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AccountModel, Faults, loadDocument, simulate, type AutomationDocument, type GuestSpec, type LifecycleState, type SimulationResult, RUNBOOK_LOCK_TABLE } from '../../src/simulator/index.js';
-import { ACCOUNT_ID, INSTANCE_ID, INSTANCE_TYPES, LINUX_WITHOUT_DRIVER, LINUX_WITH_DRIVER, START, image, instance, reservation } from '../simulator/fixtures.js';
+import { Faults, loadDocument, simulate, type AccountModel, type AccountModelOptions, type AutomationDocument, type GuestSpec, type LifecycleState, type SimulationResult, RUNBOOK_LOCK_TABLE } from '../../src/simulator/index.js';
+import { INSTANCE_ID, LINUX_WITHOUT_DRIVER, singleInstanceAccount } from '../simulator/fixtures.js';
 import { instanceCheckFailsOnceAfterPassing } from '../support/account-doubles.js';
 import { runbookPath } from '../support/runbook-documents.js';
 import { expectLockReleased, runbookSteps, stepFailure } from '../support/runbook-lock.js';
@@ -20,30 +20,18 @@ beforeAll(async () => {
   runbook = await loadDocument(runbookPath('EnaGuard-EnableEnaSupport'));
 });
 
-/** One running r4.large with ENA off and the given guest. */
-function account(options: { guest?: GuestSpec; lifecycleState?: string; faults?: Parameters<typeof AccountModel.fromSnapshot>[1] } = {}): AccountModel {
-  return AccountModel.fromSnapshot(
-    {
-      accountId: ACCOUNT_ID,
-      region: 'us-east-1',
-      startTime: START,
-      reservations: [reservation('r-0aaaaaaaaaaaaaaa1', [instance({ InstanceId: INSTANCE_ID })])],
-      instanceTypes: INSTANCE_TYPES,
-      images: [image({ ImageId: 'ami-0abcdef1234567890' })],
-      guests: { [INSTANCE_ID]: options.guest ?? LINUX_WITH_DRIVER },
-      dynamoDbTables: [RUNBOOK_LOCK_TABLE],
-      ...(options.lifecycleState === undefined
-        ? {}
-        : {
-            autoScalingGroups: [{ AutoScalingGroupName: 'web', HealthCheckGracePeriod: 300 }],
-            autoScalingInstances: [{ InstanceId: INSTANCE_ID, AutoScalingGroupName: 'web', LifecycleState: options.lifecycleState as LifecycleState, HealthStatus: 'HEALTHY' }],
-          }),
-    },
-    options.faults ?? {},
-  );
+/** One running r4.large with ENA off and the given guest, in an Auto Scaling group when a lifecycle state is given. */
+function account(options: { guest?: GuestSpec; lifecycleState?: string; faults?: AccountModelOptions } = {}): AccountModel {
+  const group =
+    options.lifecycleState === undefined
+      ? {}
+      : {
+          autoScalingGroups: [{ AutoScalingGroupName: 'web', HealthCheckGracePeriod: 300 }],
+          autoScalingInstances: [{ InstanceId: INSTANCE_ID, AutoScalingGroupName: 'web', LifecycleState: options.lifecycleState as LifecycleState, HealthStatus: 'HEALTHY' as const }],
+        };
+  return singleInstanceAccount({ guest: options.guest, snapshot: { dynamoDbTables: [RUNBOOK_LOCK_TABLE], ...group }, ...options.faults });
 }
 
-/** Runs the runbook and checks that the run released the instance's lock. */
 async function run(model: AccountModel, parameters: Record<string, string> = {}): Promise<SimulationResult> {
   const result = await simulate(runbook, { InstanceId: INSTANCE_ID, ...parameters }, { account: model });
   expectLockReleased(model, result);
