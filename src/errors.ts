@@ -95,3 +95,6 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
+
+/** The stack's state bucket (the stale-result ledger) could not be read or written. */
+export class LedgerUnavailableError extends EnaGuardError {}

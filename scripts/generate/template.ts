@@ -13,7 +13,7 @@ import { Pair, Scalar, YAMLMap, YAMLSeq, isMap, isNode, isSeq, parseDocument, vi
 import type { RemediationDeclaration, RuleDeclaration, StaticRemediationValue } from '../../rules/declaration.js';
 import { templateFormOf, type TemplateParameterForm } from '../../rules/parameters.js';
 import type { PermissionStatement } from '../../src/aws/iam.js';
-import { ENGINE_PERMISSIONS } from '../../src/engine/permissions.js';
+import { enginePermissions } from '../../src/engine/permissions.js';
 import { FACT_SOURCE_PERMISSIONS } from '../../src/facts/permissions.js';
 import { GENERATED_HEADER } from './handlers.js';
 import { deployConditionName, deployParameterName, documentBase, logicalBase, ruleFolder, templateParameterName } from './names.js';
@@ -135,17 +135,26 @@ export function remediationParameters(remediation: RemediationDeclaration): Reco
 }
 
 function statements(rule: RuleDeclaration): PermissionStatement[] {
-  return [...rule.factSources.flatMap((source) => FACT_SOURCE_PERMISSIONS[source]), ...ENGINE_PERMISSIONS];
+  return [...rule.factSources.flatMap((source) => FACT_SOURCE_PERMISSIONS[source]), ...enginePermissions(rule.id)];
+}
+
+/** `!If [condition, statement, !Ref AWS::NoValue]`, the statement in block style. */
+function onlyIf(condition: string, statement: YAMLMap): YAMLSeq {
+  const node = new YAMLSeq();
+  node.tag = '!If';
+  node.items = [new Scalar(condition), statement, toNode({ Ref: 'AWS::NoValue' })];
+  return node;
 }
 
 function policyNode(rule: RuleDeclaration): Node {
   const statementSeq = new YAMLSeq();
   for (const statement of statements(rule)) {
-    const map = toNode({ Sid: statement.Sid, Effect: 'Allow', Action: [...statement.Action], Resource: statement.Resource }) as YAMLMap;
+    const map = toNode({ Sid: statement.Sid, Effect: 'Allow', Action: [...statement.Action], Resource: statement.Resource, ...(statement.Condition === undefined ? {} : { Condition: statement.Condition }) }) as YAMLMap;
     const actions = map.get('Action', true) as unknown as YAMLSeq;
     actions.flow = false;
-    if (statement.comment) map.commentBefore = wrap(statement.comment);
-    statementSeq.items.push(map);
+    const node = statement.onlyIf ? onlyIf(statement.onlyIf, map) : map;
+    if (statement.comment) node.commentBefore = wrap(statement.comment);
+    statementSeq.items.push(node);
   }
   const policy = new YAMLMap();
   policy.items.push(new Pair(new Scalar('Version'), new Scalar('2012-10-17')), new Pair(new Scalar('Statement'), statementSeq));
@@ -166,7 +175,8 @@ function ruleResources(rule: RuleDeclaration, condition: string | undefined): Pa
         ...(rule.timeout ? { Timeout: rule.timeout.seconds } : {}),
         LoggingConfig: { LogGroup: { Ref: `${base}LogGroup` } },
         // The deployed rule name (NamePrefix included) names the metrics' `rule` dimension.
-        Environment: { Variables: { CONFIG_RULE_NAME: { 'Fn::Sub': `\${NamePrefix}${rule.id}` } } },
+        // STATE_BUCKET holds the rule's stale-result ledger (src/engine/s3-result-ledger.ts).
+        Environment: { Variables: { CONFIG_RULE_NAME: { 'Fn::Sub': `\${NamePrefix}${rule.id}` }, STATE_BUCKET: { Ref: 'StateBucket' } } },
       },
     }),
   ) as YAMLMap;
@@ -303,6 +313,19 @@ function ruleAlarms(rule: RuleDeclaration, withCondition: (resource: Record<stri
       ),
     ),
   ];
+  pairs.push(
+    entry(
+      `${base}StaleLedgerFailuresAlarm`,
+      withCondition(
+        alarm(`${rule.id} could not keep its stale-result ledger true (see its log): a result may outlive its resource until the ledger is rewritten.`, {
+          Namespace: 'EnaGuard',
+          MetricName: 'StaleLedgerFailures',
+          Dimensions: ruleDimensions(rule),
+          Statistic: 'Sum',
+        }),
+      ),
+    ),
+  );
   if (rule.triggers.periodic) {
     pairs.push(
       entry(

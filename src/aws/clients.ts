@@ -32,6 +32,7 @@ import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface AwsClients {
@@ -59,7 +60,7 @@ export interface ClientOptions {
 }
 
 /** Environment suffixes of each client, as the SDK's service ids spell them. */
-const SERVICE_ENV_SUFFIX = { ec2: 'EC2', config: 'CONFIG_SERVICE', ssm: 'SSM', sns: 'SNS', dynamodb: 'DYNAMODB' } as const;
+const SERVICE_ENV_SUFFIX = { ec2: 'EC2', config: 'CONFIG_SERVICE', ssm: 'SSM', sns: 'SNS', dynamodb: 'DYNAMODB', s3: 'S3' } as const;
 
 export function endpointFor(service: keyof typeof SERVICE_ENV_SUFFIX, env: Readonly<Record<string, string | undefined>>): string | undefined {
   const specific = env[`AWS_ENDPOINT_URL_${SERVICE_ENV_SUFFIX[service]}`];
@@ -104,6 +105,11 @@ export function createSsmClient(options: ClientOptions = {}): SSMClient {
 /** The owner alerts' idempotency table (Powertools' persistence layer calls it). */
 export function createDynamoDbClient(options: ClientOptions = {}): DynamoDBClient {
   return new DynamoDBClient(clientConfig('dynamodb', options));
+}
+
+/** The stack's state bucket (the stale-result ledger) and the inventory data sync. */
+export function createS3Client(options: ClientOptions = {}): S3Client {
+  return new S3Client(clientConfig('s3', options));
 }
 
 export function createSnsClient(options: ClientOptions = {}): SNSClient {

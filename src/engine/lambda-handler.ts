@@ -8,10 +8,12 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { createConfigServiceClient } from '../aws/clients.js';
+import { createConfigServiceClient, createS3Client } from '../aws/clients.js';
 import { EnaGuardError, IncompleteEvaluationError, IncompleteSweepError, describeError, type IncompleteSweepReason } from '../errors.js';
 import { runConfigRule, type EngineDependencies, type RunSummary } from './run-rule.js';
 import type { ConfigRuleSpec } from './rule-spec.js';
+import type { ResultLedgerFactory } from './result-ledger.js';
+import { S3ResultLedger } from './s3-result-ledger.js';
 
 export type ConfigRuleHandler = (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<RunSummary>;
 
@@ -29,6 +31,16 @@ export interface HandlerOptions {
    * id), so that the alarms of two stacks in one account never see each other's metrics.
    */
   readonly ruleName?: string;
+  /** The stale-result ledger (default: in the STATE_BUCKET the template sets; none without it). */
+  readonly ledger?: ResultLedgerFactory;
+}
+
+/** The ledger in the stack's state bucket, when the environment names one. */
+export function ledgerFromEnvironment(env: Readonly<Record<string, string | undefined>>): ResultLedgerFactory | undefined {
+  const bucket = env.STATE_BUCKET;
+  if (!bucket) return undefined;
+  const s3 = createS3Client();
+  return (configRuleName) => new S3ResultLedger(s3, bucket, configRuleName);
 }
 
 /** The rule's name as deployed: CONFIG_RULE_NAME (set by the template, NamePrefix included), else the rule id. */
@@ -42,6 +54,7 @@ export function createConfigRuleHandler<S extends z.ZodObject>(spec: ConfigRuleS
   const ruleName = options.ruleName ?? deployedRuleName(spec.name, process.env);
   const logger = options.logger ?? new Logger({ serviceName: 'ena-guard', persistentKeys: { rule: ruleName } });
   const metrics = options.metrics ?? new Metrics({ namespace: 'EnaGuard', serviceName: 'ena-guard', defaultDimensions: { rule: ruleName } });
+  const ledger = options.ledger ?? ledgerFromEnvironment(process.env);
 
   return async (event, context) => {
     const deps: EngineDependencies = {
@@ -49,6 +62,7 @@ export function createConfigRuleHandler<S extends z.ZodObject>(spec: ConfigRuleS
       log: logger,
       metrics,
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
+      ...(ledger ? { ledger } : {}),
       ...(options.deadlineMarginMs !== undefined ? { deadlineMarginMs: options.deadlineMarginMs } : {}),
       ...(options.deliveryReserveMs !== undefined ? { deliveryReserveMs: options.deliveryReserveMs } : {}),
     };

@@ -8,7 +8,7 @@ import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { z } from 'zod';
 import { parseRuleParameters } from '../../rules/parameters.js';
 import { notApplicable, notJudged, type ComplianceType } from '../../rules/verdict.js';
-import { FactsUnavailableError, InvalidRuleParametersError, describeError } from '../errors.js';
+import { FactsUnavailableError, InvalidRuleParametersError, LedgerUnavailableError, describeError } from '../errors.js';
 import { parseConfigRuleEvent, type ConfigRuleEvent, type ConfigurationItem, type MessageType } from './config-event.js';
 import { fetchConfigurationItem } from './configuration-history.js';
 import { Deadline, TIMED_OUT, settleWithin, withTimeLimit } from './deadline.js';
@@ -16,6 +16,7 @@ import { makeEvaluation } from './evaluation.js';
 import { EvaluationReporter, TEST_MODE_RESULT_TOKEN } from './evaluation-reporter.js';
 import type { Log, MetricsRecorder, Sleep } from './ports.js';
 import type { ConfigRuleSpec, EngineReason, ResourceResult } from './rule-spec.js';
+import { nextRecord, type LedgerContents, type ResultLedger, type ResultLedgerFactory } from './result-ledger.js';
 import { readCurrentResults, resultKey, staleAmong, type EvaluatedResource } from './stale-results.js';
 
 export interface EngineDependencies {
@@ -31,7 +32,20 @@ export interface EngineDependencies {
   readonly sleep?: Sleep;
   /** Time one batch may spend re-sending what PutEvaluations reported failed (default 15 s). */
   readonly resendBudgetMs?: number;
+  /**
+   * The stale-result ledger (src/engine/result-ledger.ts). Without one, every complete sweep reads
+   * the rule's results from Config (a call per 100 results).
+   */
+  readonly ledger?: ResultLedgerFactory;
 }
+
+/**
+ * What became of the stale-result ledger in a run: `written` (a new record, or a mark for a change
+ * evaluation), `discarded` (the record could not be kept true, so it was deleted and the next
+ * sweep reads Config's results), `failed` (not even that: a stale result may survive the next
+ * sweep; the StaleLedgerFailures metric alarms), `unused` (no ledger, test mode, or nothing to mark).
+ */
+export type LedgerOutcome = 'written' | 'discarded' | 'failed' | 'unused';
 
 /** How a periodic sweep ended, and how far it got. */
 export interface SweepReport {
@@ -51,6 +65,9 @@ export interface RunSummary {
   readonly counts: Readonly<Record<ComplianceType, number>>;
   readonly unjudgedResourceIds: readonly string[];
   readonly staleResourcesCleared: number;
+  /** Where the previous results came from: the ledger, Config's own results, or nowhere (change events, test mode, unreadable). */
+  readonly previousResultsFrom?: 'ledger' | 'config';
+  readonly ledger: LedgerOutcome;
   readonly delivered: number;
   readonly undeliveredResourceIds: readonly string[];
   readonly putEvaluationsCalls: number;
@@ -97,9 +114,16 @@ export async function runConfigRule<S extends z.ZodObject>(
   });
   const tally = new Tally(log);
   const orderingTimestamp = new Date(event.invokingEvent.notificationCreationTime);
+  // Test mode stores nothing, so there is nothing stale to clear or to record (and the rule may not exist).
+  const testMode = event.resultToken === TEST_MODE_RESULT_TOKEN;
+  const ledger = testMode ? undefined : deps.ledger?.(event.configRuleName);
+  let ledgerOutcome: LedgerOutcome = 'unused';
   let complete = true;
   let sweepReport: SweepReport | undefined;
   let staleResourcesCleared = 0;
+  let previousResultsFrom: 'ledger' | 'config' | undefined;
+  /** After the flush: writes the ledger's next record, knowing which evaluations were not delivered. */
+  let keepLedger: ((undelivered: ReadonlySet<string>) => Promise<LedgerOutcome>) | undefined;
 
   const report = async (result: ResourceResult, timestamp: Date): Promise<void> => {
     const { verdict } = result;
@@ -121,10 +145,11 @@ export async function runConfigRule<S extends z.ZodObject>(
 
   if (event.invokingEvent.messageType === 'ScheduledNotification') {
     let judged = 0;
-    // The rule's current results are read while the sweep runs, so that stale clearing costs no
-    // time after it. Test mode stores nothing, so there is nothing stale to clear (and the rule
-    // may not exist).
-    const currentResults = event.resultToken === TEST_MODE_RESULT_TOKEN ? undefined : startReadingResults(event, spec, deps, deadline);
+    // The ledger's record is taken (read, then deleted) before anything is delivered, so that a run
+    // that dies before writing the next one leaves no record to trust. The previous results are
+    // then read while the sweep runs, so that stale clearing costs no time after it.
+    const taken = ledger ? await takeLedger(ledger, log) : undefined;
+    const previous = testMode ? undefined : startReadingResults(event, spec, deps, deadline, taken?.contents);
     const sweep = await sweepRule(spec, parsed.value, {
       log,
       accountId: event.accountId,
@@ -141,25 +166,51 @@ export async function runConfigRule<S extends z.ZodObject>(
       resourcesJudged: judged,
       ...(sweep.error !== undefined ? { error: sweep.error } : {}),
     };
-    if (currentResults !== undefined) {
-      if (complete) staleResourcesCleared = await clearStaleResults(currentResults, sweep.seen, deps, deadline, (result) => report(result, orderingTimestamp));
-      else currentResults.cancel();
+    let prior: readonly EvaluatedResource[] | undefined;
+    let stale: readonly EvaluatedResource[] = [];
+    if (previous !== undefined) {
+      if (complete) {
+        const read = await awaitPreviousResults(previous, deps, deadline);
+        prior = read?.current;
+        if (read) {
+          previousResultsFrom = read.from;
+          stale = staleAmong(read.current, sweep.seen);
+          for (const resource of stale) {
+            await report({ ...resource, verdict: notApplicable<EngineReason>('The resource no longer exists or is outside this rule\'s scope.', 'RESOURCE_GONE') }, orderingTimestamp);
+          }
+          staleResourcesCleared = stale.length;
+        }
+      } else {
+        // An incomplete sweep clears nothing; previous results already read still go into the next record.
+        prior = previous.settled?.ok ? previous.settled.current : undefined;
+        if (prior === undefined) previous.cancel();
+      }
+    }
+    if (ledger && taken) {
+      keepLedger = (undelivered) => {
+        const cleared = new Set(stale.filter((resource) => !undelivered.has(resource.resourceId)).map((resource) => resultKey(resource.resourceType, resource.resourceId)));
+        return writeLedger(ledger, taken, prior === undefined ? undefined : nextRecord(prior, sweep.seen, cleared), log);
+      };
     }
   } else {
     const item = await changedItem(event, deps);
     const result = item.ok
       ? await judgeChangedItem(event, item.value, spec, parsed.value)
       : { resourceType: item.resourceType, resourceId: item.resourceId, verdict: notJudged<EngineReason>(item.detail, 'CONFIGURATION_ITEM_UNAVAILABLE') };
+    if (ledger && result.verdict.outcome === 'judged' && result.verdict.compliance !== 'NOT_APPLICABLE') ledgerOutcome = await markReported(ledger, result, log);
     await report(result, item.ok ? new Date(item.value.configurationItemCaptureTime) : orderingTimestamp);
   }
 
   const delivery = await reporter.flush();
+  if (keepLedger) ledgerOutcome = await keepLedger(new Set(delivery.undeliveredResourceIds));
   const summary: RunSummary = {
     ruleName: event.configRuleName,
     messageType,
     counts: tally.counts,
     unjudgedResourceIds: tally.unjudgedIds,
     staleResourcesCleared,
+    ...(previousResultsFrom ? { previousResultsFrom } : {}),
+    ledger: ledgerOutcome,
     delivered: delivery.delivered,
     undeliveredResourceIds: delivery.undeliveredResourceIds,
     putEvaluationsCalls: delivery.putEvaluationsCalls,
@@ -294,49 +345,132 @@ async function judgeChangedItem<S extends z.ZodObject>(
   }
 }
 
-/** The rule's current results, being read; `cancel` stops the reads (a sweep that ended incomplete). */
+/** The resources holding a result before the sweep, and where that was read. */
+interface PreviousResults {
+  readonly current: readonly EvaluatedResource[];
+  readonly from: 'ledger' | 'config';
+}
+
+/** The rule's previous results, being read; `settled` once read; `cancel` stops the reads (a sweep that ended incomplete). */
 interface ResultsBeingRead {
-  readonly outcome: Promise<{ readonly ok: true; readonly current: EvaluatedResource[] } | { readonly ok: false; readonly error: unknown }>;
+  readonly outcome: Promise<({ readonly ok: true } & PreviousResults) | { readonly ok: false; readonly error: unknown }>;
+  readonly settled: ({ readonly ok: true } & PreviousResults) | { readonly ok: false; readonly error: unknown } | undefined;
   cancel(): void;
 }
 
-function startReadingResults<S extends z.ZodObject>(event: ConfigRuleEvent, spec: ConfigRuleSpec<S>, deps: EngineDependencies, deadline: Deadline): ResultsBeingRead {
-  const cancelled = new AbortController();
-  // Reading takes a call per 100 results, and never past the sweep's own time: the margin is kept
-  // for delivering what the sweep computed.
-  const outcome = withTimeLimit(deadline.sweepTimeLeftMs(), (deadlineSignal) =>
-    readCurrentResults(deps.config, event.configRuleName, spec.sweptResourceTypes, deadlineSignal ? AbortSignal.any([deadlineSignal, cancelled.signal]) : cancelled.signal),
-  ).then(
-    (current) => ({ ok: true as const, current }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  return { outcome, cancel: () => cancelled.abort(new Error('the sweep ended incomplete: its results are not compared')) };
-}
-
-async function clearStaleResults(
-  reading: ResultsBeingRead,
-  seen: ReadonlySet<string>,
+/**
+ * From the ledger's record when there is one (already read), else from Config: a call per 100
+ * results, never past the sweep's own time (the margin is kept for delivering what the sweep computed).
+ */
+function startReadingResults<S extends z.ZodObject>(
+  event: ConfigRuleEvent,
+  spec: ConfigRuleSpec<S>,
   deps: EngineDependencies,
   deadline: Deadline,
-  report: (result: ResourceResult) => Promise<void>,
-): Promise<number> {
+  fromLedger: LedgerContents | undefined,
+): ResultsBeingRead {
+  const cancelled = new AbortController();
+  const outcome = fromLedger
+    ? Promise.resolve({ ok: true as const, current: fromLedger.resources.filter((resource) => spec.sweptResourceTypes.includes(resource.resourceType)), from: 'ledger' as const })
+    : withTimeLimit(deadline.sweepTimeLeftMs(), (deadlineSignal) =>
+        readCurrentResults(deps.config, event.configRuleName, spec.sweptResourceTypes, deadlineSignal ? AbortSignal.any([deadlineSignal, cancelled.signal]) : cancelled.signal),
+      ).then(
+        (current) => ({ ok: true as const, current, from: 'config' as const }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+  const reading: { -readonly [K in keyof ResultsBeingRead]: ResultsBeingRead[K] } = {
+    outcome,
+    settled: undefined,
+    cancel: () => cancelled.abort(new Error('the sweep ended incomplete: its results are not compared')),
+  };
+  void outcome.then((settled) => {
+    reading.settled = settled;
+  });
+  return reading;
+}
+
+/** The previous results once read, or undefined (logged) when they could not be read in time. */
+async function awaitPreviousResults(reading: ResultsBeingRead, deps: EngineDependencies, deadline: Deadline): Promise<PreviousResults | undefined> {
   const timeLeft = deadline.sweepTimeLeftMs();
   const outcome = timeLeft <= 0 ? TIMED_OUT : await settleWithin(reading.outcome, timeLeft);
   if (outcome === TIMED_OUT) {
     reading.cancel();
     deps.log.warn('Stale results not cleared: the deadline is near; the next complete sweep clears them', { remainingMs: deadline.remainingMs() });
-    return 0;
+    return undefined;
   }
   if (!outcome.ok) {
     if (!(outcome.error instanceof FactsUnavailableError)) throw outcome.error;
     deps.log.warn('Could not read the previous results to clear stale ones; they will be cleared next run', { error: describeError(outcome.error) });
-    return 0;
+    return undefined;
   }
-  const stale = staleAmong(outcome.current, seen);
-  for (const resource of stale) {
-    await report({ ...resource, verdict: notApplicable<EngineReason>('The resource no longer exists or is outside this rule\'s scope.', 'RESOURCE_GONE') });
+  return outcome;
+}
+
+/** The ledger as the sweep found it: its contents (undefined: none to trust) and whether its record is still stored. */
+interface TakenLedger {
+  readonly contents: LedgerContents | undefined;
+  readonly recordLeft: boolean;
+}
+
+/**
+ * Reads the record and the marks, then deletes the record: from here until the sweep writes the
+ * next one there is none, so a run that ends early (a crash, a timeout) sends the next sweep to
+ * Config's results rather than to a record that misses what this run delivered.
+ */
+async function takeLedger(ledger: ResultLedger, log: Log): Promise<TakenLedger> {
+  let contents: LedgerContents | undefined;
+  try {
+    contents = await ledger.read();
+  } catch (error) {
+    if (!(error instanceof LedgerUnavailableError)) throw error;
+    log.warn('Stale-result ledger unreadable: the previous results are read from Config', { error: describeError(error) });
   }
-  return stale.length;
+  if (contents === undefined) log.info('No stale-result ledger record to trust: the previous results are read from Config');
+  try {
+    await ledger.discard();
+    return { contents, recordLeft: false };
+  } catch (error) {
+    if (!(error instanceof LedgerUnavailableError)) throw error;
+    log.warn('Could not delete the stale-result ledger record before the sweep; it is overwritten or deleted after it', { error: describeError(error) });
+    return { contents, recordLeft: true };
+  }
+}
+
+/** Writes the next record; when it cannot, makes sure no outdated record is left to trust. */
+async function writeLedger(ledger: ResultLedger, taken: TakenLedger, record: EvaluatedResource[] | undefined, log: Log): Promise<LedgerOutcome> {
+  if (record !== undefined) {
+    try {
+      await ledger.write(record, taken.contents?.marks ?? []);
+      return 'written';
+    } catch (error) {
+      if (!(error instanceof LedgerUnavailableError)) throw error;
+      log.warn('Could not write the stale-result ledger: the next sweep reads the previous results from Config', { error: describeError(error) });
+    }
+  }
+  if (!taken.recordLeft) return 'discarded';
+  try {
+    await ledger.discard();
+    return 'discarded';
+  } catch (error) {
+    if (!(error instanceof LedgerUnavailableError)) throw error;
+    log.error('The stale-result ledger holds an outdated record that could not be deleted: a stale result may survive the next sweep', { error: describeError(error) });
+    return 'failed';
+  }
+}
+
+/** A change evaluation marks its resource before delivering; a failed mark is logged and counted, the verdict still delivered. */
+async function markReported(ledger: ResultLedger, result: ResourceResult, log: Log): Promise<LedgerOutcome> {
+  try {
+    await ledger.mark({ resourceType: result.resourceType, resourceId: result.resourceId });
+    return 'written';
+  } catch (error) {
+    if (!(error instanceof LedgerUnavailableError)) throw error;
+    log.error('Could not mark the resource in the stale-result ledger: should it disappear unseen, its result may outlive it', {
+      resourceId: result.resourceId,
+      error: describeError(error),
+    });
+    return 'failed';
+  }
 }
 
 class Tally {
@@ -370,6 +504,8 @@ function recordMetrics(metrics: MetricsRecorder, summary: RunSummary): void {
   // 0 on change events too, so that an alarm on the sum sees every run.
   metrics.addMetric('IncompleteSweeps', MetricUnit.Count, summary.sweep && summary.sweep.end !== 'complete' ? 1 : 0);
   metrics.addMetric('SweepsStoppedAtDeadline', MetricUnit.Count, summary.sweep?.end === 'deadline' ? 1 : 0);
+  // 0 on every run, so that the alarm on the sum sees each one.
+  metrics.addMetric('StaleLedgerFailures', MetricUnit.Count, summary.ledger === 'failed' ? 1 : 0);
   // Sweeps only: a change event is not a sweep, and a 0 would hide how far the sweeps get.
   if (summary.sweep) metrics.addMetric('ResourcesSwept', MetricUnit.Count, summary.sweep.resourcesSwept);
 }

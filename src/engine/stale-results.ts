@@ -71,3 +71,9 @@ export async function findStaleResources(
 export function resultKey(resourceType: string, resourceId: string): string {
   return `${resourceType}/${resourceId}`;
 }
+
+/** The resource of a {@link resultKey}: resource types never contain a slash (`AWS::EC2::Instance`). */
+export function resourceOfKey(key: string): EvaluatedResource {
+  const slash = key.indexOf('/');
+  return { resourceType: key.slice(0, slash), resourceId: key.slice(slash + 1) };
+}

@@ -26,6 +26,13 @@ const IAM_PREFIX: Record<string, string> = {
   'client-ssm': 'ssm',
   'client-sns': 'sns',
   'client-dynamodb': 'dynamodb',
+  'client-s3': 's3',
+};
+
+/** Operations IAM authorises under another action's name (Amazon S3 User Guide, "Policy actions for Amazon S3"). */
+const AUTHORISED_AS: Record<string, string> = {
+  's3:ListObjectsV2': 's3:ListBucket',
+  's3:DeleteObjects': 's3:DeleteObject',
 };
 
 /**
@@ -59,7 +66,8 @@ async function operationsCalledBy(functionName: string): Promise<string[]> {
       for (const raw of (names ?? '').split(',')) {
         const name = raw.trim().replace(/^type\s+/, '');
         const operation = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
-        if (operation && !raw.trim().startsWith('type ')) operations.add(`${prefix}:${operation}`);
+        const action = `${prefix}:${operation}`;
+        if (operation && !raw.trim().startsWith('type ')) operations.add(AUTHORISED_AS[action] ?? action);
       }
     }
   }
@@ -193,6 +201,7 @@ describe('template.yaml', () => {
       ...RULES.flatMap((rule) => [
         `Errors:${JSON.stringify([{ Ref: `${logicalBase(rule)}Function` }])}`,
         `UndeliveredEvaluations:${JSON.stringify(['ena-guard', { 'Fn::Sub': `\${NamePrefix}${rule.id}` }])}`,
+        `StaleLedgerFailures:${JSON.stringify(['ena-guard', { 'Fn::Sub': `\${NamePrefix}${rule.id}` }])}`,
         ...(rule.triggers.periodic ? [`IncompleteSweeps:${JSON.stringify(['ena-guard', { 'Fn::Sub': `\${NamePrefix}${rule.id}` }])}`] : []),
       ]),
       `Errors:${JSON.stringify([{ Ref: 'OwnerAlertsFunction' }])}`,
@@ -228,6 +237,10 @@ describe('template.yaml', () => {
     'AWS::SQS::QueuePolicy': null,
     'AWS::SNS::TopicPolicy': null,
     'AWS::Config::RemediationConfiguration': null,
+    // Bucket names are global: CloudFormation generates one, so stacks never collide.
+    'AWS::S3::Bucket': null,
+    'AWS::S3::BucketPolicy': null,
+    'AWS::SSM::ResourceDataSync': 'SyncName',
   };
 
   it('puts NamePrefix before every name it gives a resource, so several stacks fit in one account', () => {
@@ -341,5 +354,52 @@ describe('template.yaml', () => {
       expect(() => ownerPolicy({ topicAllowList: sample }), sample).not.toThrow();
     }
     for (const sample of ['localhost', 'example..com', 'x@example.com']) expect(domain.test(sample), sample).toBe(false);
+  });
+});
+
+describe('the state bucket', () => {
+  const bucket = template.Resources.StateBucket!;
+  const policy = template.Resources.StateBucketPolicy!.Properties as { PolicyDocument: { Statement: unknown[] } };
+
+  it('is private, encrypted (with the given customer key, else SSE-S3), and refuses plain HTTP', () => {
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: { 'Fn::If': ['StateBucketCustomerKey', 'aws:kms', 'AES256'] }, KMSMasterKeyID: { 'Fn::If': ['StateBucketCustomerKey', { Ref: 'StateBucketKmsKeyArn' }, { Ref: 'AWS::NoValue' }] } } },
+        ],
+      },
+    });
+    expect(policy.PolicyDocument.Statement[0]).toEqual({
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [{ 'Fn::GetAtt': ['StateBucket', 'Arn'] }, { 'Fn::Sub': '${StateBucket.Arn}/*' }],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+  });
+
+  it('lets Systems Manager write inventory only when the data sync is enabled, only for this account, under inventory-sync/', () => {
+    const syncStatements = policy.PolicyDocument.Statement.slice(1) as { 'Fn::If': [string, Record<string, unknown>, unknown] }[];
+    expect(syncStatements.map((statement) => statement['Fn::If'][0])).toEqual(['InventoryDataSyncEnabled', 'InventoryDataSyncEnabled']);
+    expect(syncStatements[1]!['Fn::If'][1]).toMatchObject({
+      Principal: { Service: 'ssm.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Sub': '${StateBucket.Arn}/inventory-sync/*/accountid=${AWS::AccountId}/*' },
+      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+    expect(template.Resources.InventoryResourceDataSync).toMatchObject({ Condition: 'InventoryDataSyncEnabled', Properties: { S3Destination: { BucketPrefix: 'inventory-sync', SyncFormat: 'JsonSerDe' } } });
+  });
+
+  it.each(RULES.map((rule) => [rule.id, rule] as const))('lets %s touch only its own stale-result ledger', (_id, rule) => {
+    const resource = template.Resources[`${logicalBase(rule)}Function`]!;
+    const statements = (resource.Properties as { Policies: { Statement: { Sid?: string; Resource?: unknown; Condition?: unknown }[] }[] }).Policies.flatMap((p) => p.Statement);
+    const ledger = statements.find((statement) => statement.Sid === 'KeepOwnStaleResultLedger');
+    const listing = statements.find((statement) => statement.Sid === 'ListOwnStaleResultMarks');
+    expect(ledger?.Resource).toEqual({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::\${StateBucket}/stale-ledger/\${NamePrefix}${rule.id}/*` });
+    expect(listing?.Condition).toEqual({ StringLike: { 's3:prefix': { 'Fn::Sub': `stale-ledger/\${NamePrefix}${rule.id}/*` } } });
+    expect((resource.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables.STATE_BUCKET).toEqual({ Ref: 'StateBucket' });
   });
 });
