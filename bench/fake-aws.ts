@@ -9,12 +9,17 @@
  * - AWS Config (JSON 1.1): PutEvaluations, GetComplianceDetailsByConfigRule (the rule's previous
  *   results: every current instance plus 1% gone ones, 100 per page);
  * - SSM (JSON 1.1): DescribeInstanceInformation (50 per page), ListInventoryEntries
- *   (InvalidInstanceId for an unmanaged instance, as SSM answers).
+ *   (InvalidInstanceId for an unmanaged instance, as SSM answers);
+ * - S3 (REST, XML): the state bucket. GetObject, PutObject, DeleteObject, DeleteObjects and
+ *   ListObjectsV2 over objects held in memory (the stale-result ledgers), and over the inventory
+ *   data sync's folder, computed from the fleet: one JSON Lines object per managed instance that
+ *   reports `Custom:EnaDriver`, as src/facts/synced-inventory-reader.ts reads it.
  *
  * Every request waits `latencyMs` of (virtual) time and first takes a token from its API's
  * bucket; an empty bucket answers the service's own throttling error (EC2 `RequestLimitExceeded`
  * XML, SSM/Config `ThrottlingException` JSON, HTTP 400), which the SDK's retry strategy retries.
  */
+import { Readable } from 'node:stream';
 import { ImageEstate, INSTANCE_TYPES, indexOf, instanceId, type Fleet } from './fleet.js';
 
 export interface BucketSpec {
@@ -25,6 +30,8 @@ export interface BucketSpec {
 export const EC2_BUCKET: BucketSpec = { burst: 100, perSecond: 20 };
 export const SSM_BUCKET: BucketSpec = { burst: 100, perSecond: 20 };
 export const CONFIG_BUCKET: BucketSpec = { burst: 1000, perSecond: 200 };
+/** S3's documented floor per partitioned prefix: 5,500 GET/HEAD and 3,500 PUT/DELETE per second (S3 User Guide, "Optimizing performance"). */
+export const S3_BUCKET: BucketSpec = { burst: 3500, perSecond: 3500 };
 
 class TokenBucket {
   private tokens: number;
@@ -46,7 +53,10 @@ class TokenBucket {
 }
 
 interface FakeRequest {
+  readonly method?: string;
   readonly hostname?: string;
+  readonly path?: string;
+  readonly query?: Record<string, string | string[] | null>;
   readonly headers?: Record<string, string>;
   readonly body?: unknown;
 }
@@ -54,7 +64,8 @@ interface FakeRequest {
 interface FakeResponse {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
-  readonly body: Uint8Array;
+  /** A stream for S3's GetObject, whose output the SDK hands over as a stream, as NodeHttpHandler gives it. */
+  readonly body: Uint8Array | Readable;
 }
 
 export interface FakeAwsOptions {
@@ -64,6 +75,10 @@ export interface FakeAwsOptions {
   readonly latencyMs?: number;
   /** Resource type of the rule's previous results (GetComplianceDetailsByConfigRule). */
   readonly previousResults?: 'instances' | 'images';
+  /** Owned AMIs and launch templates, when not derived from the fleet's size. */
+  readonly imageEstate?: { readonly ownedImages: number; readonly templates: number };
+  /** The data sync's folder of this account and Region in the state bucket: its objects are computed from the fleet. */
+  readonly inventorySyncFolder?: string;
 }
 
 export interface CallStats {
@@ -87,10 +102,12 @@ export class FakeAws {
   private readonly latencyMs: number;
   private requestId = 0;
   private readonly estate: ImageEstate;
+  /** The state bucket's stored objects (the ledgers), by key. */
+  readonly objects = new Map<string, Uint8Array>();
 
   constructor(private readonly options: FakeAwsOptions) {
     this.latencyMs = options.latencyMs ?? 50;
-    this.estate = new ImageEstate(options.fleet.size, options.fleet.seed);
+    this.estate = new ImageEstate(options.fleet.size, options.fleet.seed, options.imageEstate);
   }
 
   /** The handler to put in a client's `config.requestHandler`. */
@@ -105,15 +122,16 @@ export class FakeAws {
     const body = typeof request.body === 'string' ? request.body : request.body instanceof Uint8Array ? new TextDecoder().decode(request.body) : '';
     const headers = Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     const target = headers['x-amz-target'];
-    const service = target ? (target.startsWith('AmazonSSM') ? 'ssm' : 'config') : 'ec2';
+    const s3 = !target && (request.hostname ?? '').includes('.s3.');
+    const service = s3 ? 's3' : target ? (target.startsWith('AmazonSSM') ? 'ssm' : 'config') : 'ec2';
     const params = service === 'ec2' ? new URLSearchParams(body) : undefined;
-    const operation = target ? (target.split('.').at(-1) ?? target) : (params?.get('Action') ?? '?');
+    const operation = s3 ? s3Operation(request) : target ? (target.split('.').at(-1) ?? target) : (params?.get('Action') ?? '?');
     const stats = this.stats;
     stats.calls[operation] = (stats.calls[operation] ?? 0) + 1;
     const arrived = this.options.now();
     let bucket = this.buckets.get(operation);
     if (!bucket) {
-      bucket = new TokenBucket(service === 'config' ? CONFIG_BUCKET : service === 'ssm' ? SSM_BUCKET : EC2_BUCKET, arrived);
+      bucket = new TokenBucket({ config: CONFIG_BUCKET, ssm: SSM_BUCKET, ec2: EC2_BUCKET, s3: S3_BUCKET }[service], arrived);
       this.buckets.set(operation, bucket);
     }
     const allowed = bucket.take(arrived);
@@ -123,7 +141,14 @@ export class FakeAws {
     let response: FakeResponse;
     if (!allowed) {
       stats.throttled[operation] = (stats.throttled[operation] ?? 0) + 1;
-      response = service === 'ec2' ? this.ec2Error(400, 'RequestLimitExceeded', 'Request limit exceeded.') : this.jsonError(400, 'ThrottlingException', 'Rate exceeded');
+      response =
+        service === 'ec2'
+          ? this.ec2Error(400, 'RequestLimitExceeded', 'Request limit exceeded.')
+          : service === 's3'
+            ? this.s3Error(503, 'SlowDown', 'Please reduce your request rate.')
+            : this.jsonError(400, 'ThrottlingException', 'Rate exceeded');
+    } else if (service === 's3') {
+      response = this.s3(operation, request);
     } else if (service === 'ec2') {
       response = this.ec2(operation, params!);
     } else {
@@ -337,6 +362,16 @@ export class FakeAws {
     };
   }
 
+  /** The rule's previous results, as GetComplianceDetailsByConfigRule pages them: every current resource plus 1% gone. */
+  previousResults(): { resourceType: string; resourceId: string }[] {
+    const images = this.options.previousResults === 'images';
+    const current = images ? this.estate.ownedImages + this.estate.templates : this.options.fleet.size;
+    return Array.from({ length: current + Math.ceil(current / 100) }, (_, index) => {
+      const { ResourceType, ResourceId } = this.previousResource(images, index);
+      return { resourceType: ResourceType, resourceId: ResourceId };
+    });
+  }
+
   /** The resource of the rule's index-th previous result. */
   private previousResource(images: boolean, index: number): { ResourceType: string; ResourceId: string } {
     if (!images) return { ResourceType: 'AWS::EC2::Instance', ResourceId: instanceId(index) };
@@ -406,27 +441,124 @@ export class FakeAws {
         const index = indexOf(id);
         const instance = index >= 0 && index < fleet.size ? fleet.instance(index) : undefined;
         if (!instance?.managed) return this.jsonError(400, 'InvalidInstanceId', `Instance ${id} is not a managed node.`);
-        const entries = instance.reportsInventory
-          ? [
-              {
-                DriverPresent: 'true',
-                DriverLoaded: 'true',
-                InterfaceDriver: 'ena',
-                DriverVersion: instance.driverVersion,
-                DriverVersionSource: 'modinfo',
-                DriverBuild: 'out-of-tree',
-                KernelRelease: '5.10.215-203.850.amzn2.x86_64',
-                OsFamily: 'linux',
-                OsId: 'amzn',
-                OsVersion: '2',
-                OsName: 'Amazon Linux 2',
-              },
-            ]
-          : [];
+        const entries = instance.reportsInventory ? [driverEntry(instance.driverVersion)] : [];
         return this.jsonOk({ TypeName: input.TypeName, InstanceId: id, SchemaVersion: '1.0', CaptureTime: '2026-11-20T11:00:00Z', Entries: entries });
       }
       default:
         return this.jsonError(400, 'InvalidAction', `${operation} is not faked.`);
     }
   }
+
+  // ---- S3 ------------------------------------------------------------------------------------
+
+  private s3Ok(xml?: string, body?: Uint8Array): FakeResponse {
+    if (body) return { statusCode: 200, headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) }, body: Readable.from([Buffer.from(body)]) };
+    return { statusCode: xml === undefined ? 204 : 200, headers: { 'content-type': 'application/xml' }, body: encoder.encode(xml === undefined ? '' : `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`) };
+  }
+
+  private s3Error(status: number, code: string, message: string): FakeResponse {
+    return {
+      statusCode: status,
+      headers: { 'content-type': 'application/xml' },
+      body: encoder.encode(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escape(message)}</Message><RequestId>req-${this.requestId}</RequestId></Error>`),
+    };
+  }
+
+  private s3(operation: string, request: FakeRequest): FakeResponse {
+    const key = (request.path ?? '/').slice(1).split('/').map(decodeURIComponent).join('/');
+    const query = request.query ?? {};
+    const folder = this.options.inventorySyncFolder;
+    switch (operation) {
+      case 'GetObject': {
+        const synced = folder !== undefined && key.startsWith(folder) ? this.syncedObject(key.slice(folder.length)) : this.objects.get(key);
+        return synced ? this.s3Ok(undefined, synced) : this.s3Error(404, 'NoSuchKey', 'The specified key does not exist.');
+      }
+      case 'PutObject':
+        this.objects.set(key, request.body instanceof Uint8Array ? request.body : encoder.encode(typeof request.body === 'string' ? request.body : ''));
+        return { statusCode: 200, headers: { etag: '"bench"' }, body: new Uint8Array() };
+      case 'DeleteObject':
+        this.objects.delete(key);
+        return this.s3Ok();
+      case 'DeleteObjects': {
+        const text = request.body instanceof Uint8Array ? new TextDecoder().decode(request.body) : String(request.body ?? '');
+        for (const [, deleted] of text.matchAll(/<Key>([^<]*)<\/Key>/g)) this.objects.delete(deleted!.replaceAll('&amp;', '&').replaceAll('&lt;', '<').replaceAll('&gt;', '>'));
+        return this.s3Ok('<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></DeleteResult>');
+      }
+      case 'ListObjectsV2': {
+        const prefix = String(query.prefix ?? '');
+        const max = Math.min(1000, Number(query['max-keys'] ?? 1000));
+        const after = query['continuation-token'] === undefined ? undefined : String(query['continuation-token']);
+        const page = folder !== undefined && prefix.startsWith(folder) ? this.syncedKeys(folder, after, max) : this.storedKeys(prefix, after, max);
+        const contents = page.keys
+          .map((listed) => `<Contents><Key>${escape(listed)}</Key><LastModified>2026-11-20T11:00:00.000Z</LastModified><ETag>"bench"</ETag><Size>512</Size><StorageClass>STANDARD</StorageClass></Contents>`)
+          .join('');
+        return this.s3Ok(
+          `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>bench</Name><Prefix>${escape(prefix)}</Prefix><KeyCount>${page.keys.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${page.next !== undefined}</IsTruncated>${page.next !== undefined ? `<NextContinuationToken>${page.next}</NextContinuationToken>` : ''}${contents}</ListBucketResult>`,
+        );
+      }
+      default:
+        return this.s3Error(400, 'NotImplemented', `${operation} is not faked.`);
+    }
+  }
+
+  private storedKeys(prefix: string, after: string | undefined, max: number): { keys: string[]; next?: string } {
+    const keys = [...this.objects.keys()].filter((key) => key.startsWith(prefix) && (after === undefined || key > after)).sort();
+    const page = keys.slice(0, max);
+    return keys.length > max ? { keys: page, next: page.at(-1)! } : { keys: page };
+  }
+
+  /** The sync folder's keys in key order (instance ids are zero-padded, so index order), from the index after the token. */
+  private syncedKeys(folder: string, after: string | undefined, max: number): { keys: string[]; next?: string } {
+    const fleet = this.options.fleet;
+    const keys: string[] = [];
+    let index = after === undefined ? 0 : Number(after);
+    for (; index < fleet.size && keys.length < max; index += 1) {
+      if (fleet.instance(index).reportsInventory) keys.push(`${folder}${instanceId(index)}.json`);
+    }
+    return index < fleet.size ? { keys, next: String(index) } : { keys };
+  }
+
+  /** What the sync writes for one instance: one JSON line per entry, the sync's own fields beside the collector's. */
+  private syncedObject(name: string): Uint8Array | undefined {
+    const id = name.replace(/\.json$/, '');
+    const index = indexOf(id);
+    const instance = index >= 0 && index < this.options.fleet.size ? this.options.fleet.instance(index) : undefined;
+    if (!instance?.reportsInventory) return undefined;
+    const record = {
+      ...driverEntry(instance.driverVersion),
+      resourceId: id,
+      captureTime: '2026-11-20T11:00:00Z',
+      schemaVersion: '1.0',
+    };
+    return encoder.encode(`${JSON.stringify(record)}\n`);
+  }
+}
+
+/** The operation of an S3 REST request, from its method and query (virtual-hosted style: the key is the path). */
+function s3Operation(request: FakeRequest): string {
+  const query = request.query ?? {};
+  const method = (request.method ?? 'GET').toUpperCase();
+  if (method === 'GET' && query['list-type'] === '2') return 'ListObjectsV2';
+  if (method === 'POST' && 'delete' in query) return 'DeleteObjects';
+  if (method === 'GET') return 'GetObject';
+  if (method === 'PUT') return 'PutObject';
+  if (method === 'DELETE') return 'DeleteObject';
+  return `${method}?`;
+}
+
+/** The `Custom:EnaDriver` entry of a generated instance, as the collector writes it. */
+function driverEntry(driverVersion: string): Record<string, string> {
+  return {
+    DriverPresent: 'true',
+    DriverLoaded: 'true',
+    InterfaceDriver: 'ena',
+    DriverVersion: driverVersion,
+    DriverVersionSource: 'modinfo',
+    DriverBuild: 'out-of-tree',
+    KernelRelease: '5.10.215-203.850.amzn2.x86_64',
+    OsFamily: 'linux',
+    OsId: 'amzn',
+    OsVersion: '2',
+    OsName: 'Amazon Linux 2',
+  };
 }

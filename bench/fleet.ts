@@ -115,12 +115,14 @@ export class ImageEstate {
   readonly templates: number;
   readonly publicImages: number;
 
+  /** @param counts owned AMIs and launch templates, when not derived from the fleet's size. */
   constructor(
     fleetSize: number,
     readonly seed: number,
+    counts?: { readonly ownedImages: number; readonly templates: number },
   ) {
-    this.ownedImages = Math.max(10, Math.ceil(fleetSize / 100));
-    this.templates = Math.max(10, Math.ceil(fleetSize / 50));
+    this.ownedImages = counts?.ownedImages ?? Math.max(10, Math.ceil(fleetSize / 100));
+    this.templates = counts?.templates ?? Math.max(10, Math.ceil(fleetSize / 50));
     this.publicImages = Math.max(1, Math.ceil(this.templates / 50));
   }
 

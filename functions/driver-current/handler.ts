@@ -6,11 +6,11 @@ import { bindInstanceRule } from '../../src/checks/instance-rule.js';
 import { createConfigRuleHandler } from '../../src/engine/lambda-handler.js';
 import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
 import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
-import { AwsInventoryReader } from '../../src/facts/aws-inventory-reader.js';
+import { inventoryReaderFromEnvironment } from '../../src/facts/inventory-sources.js';
 
 const ec2 = createEc2Client();
 const ssm = createSsmClient();
 /** The time of each evaluation: the day exemption expiries are compared with. */
 const now = (): Date => new Date();
 
-export const handler = createConfigRuleHandler(bindInstanceRule(driverCurrentRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), now), inventory: new AwsInventoryReader(ssm), now }));
+export const handler = createConfigRuleHandler(bindInstanceRule(driverCurrentRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), now), inventory: inventoryReaderFromEnvironment(ssm), now }));

@@ -27,9 +27,9 @@ const SOURCES: Readonly<Record<FactSource, SourceCode>> = {
     expression: 'fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), now)',
   },
   inventory: {
-    imports: ["import { AwsInventoryReader } from '../../src/facts/aws-inventory-reader.js';"],
+    imports: ["import { inventoryReaderFromEnvironment } from '../../src/facts/inventory-sources.js';"],
     clients: ['ssm'],
-    expression: 'inventory: new AwsInventoryReader(ssm)',
+    expression: 'inventory: inventoryReaderFromEnvironment(ssm)',
   },
   images: {
     imports: ["import { AwsImageReader } from '../../src/facts/aws-image-reader.js';"],

@@ -14,7 +14,7 @@ import type { RemediationDeclaration, RuleDeclaration, StaticRemediationValue } 
 import { templateFormOf, type TemplateParameterForm } from '../../rules/parameters.js';
 import type { PermissionStatement } from '../../src/aws/iam.js';
 import { enginePermissions } from '../../src/engine/permissions.js';
-import { FACT_SOURCE_PERMISSIONS } from '../../src/facts/permissions.js';
+import { FACT_SOURCE_ENVIRONMENT, FACT_SOURCE_PERMISSIONS } from '../../src/facts/permissions.js';
 import { GENERATED_HEADER } from './handlers.js';
 import { deployConditionName, deployParameterName, documentBase, logicalBase, ruleFolder, templateParameterName } from './names.js';
 
@@ -176,7 +176,13 @@ function ruleResources(rule: RuleDeclaration, condition: string | undefined): Pa
         LoggingConfig: { LogGroup: { Ref: `${base}LogGroup` } },
         // The deployed rule name (NamePrefix included) names the metrics' `rule` dimension.
         // STATE_BUCKET holds the rule's stale-result ledger (src/engine/s3-result-ledger.ts).
-        Environment: { Variables: { CONFIG_RULE_NAME: { 'Fn::Sub': `\${NamePrefix}${rule.id}` }, STATE_BUCKET: { Ref: 'StateBucket' } } },
+        Environment: {
+          Variables: {
+            CONFIG_RULE_NAME: { 'Fn::Sub': `\${NamePrefix}${rule.id}` },
+            STATE_BUCKET: { Ref: 'StateBucket' },
+            ...Object.assign({}, ...rule.factSources.map((source) => FACT_SOURCE_ENVIRONMENT[source] ?? {})),
+          },
+        },
       },
     }),
   ) as YAMLMap;

@@ -66,9 +66,9 @@ export function bindInstanceRule(rule: InstanceRuleDeclaration, sources: Instanc
         }
       : {}),
 
-    async *sweep(parameters) {
+    async *sweep(parameters, context) {
       let managed: ReadonlyMap<string, ManagedInstance> | undefined;
-      const limit = pLimit(rule.driverInventoryConcurrency?.(parameters) ?? DEFAULT_INVENTORY_CONCURRENCY);
+      const limit = pLimit(inventory?.maxConcurrentLookups ?? rule.driverInventoryConcurrency?.(parameters) ?? DEFAULT_INVENTORY_CONCURRENCY);
       const scope = stackScopeOf(parameters);
       for await (const listed of fleet.instancePages(scope)) {
         // EC2 filtered by the tag already; checked again so that every source honours the scope alike.
@@ -87,6 +87,7 @@ export function bindInstanceRule(rule: InstanceRuleDeclaration, sources: Instanc
         const known = managed;
         yield await Promise.all(pageFacts.map((facts) => limit(async () => judge(rule, facts, await driverLookup(facts, parameters, known), parameters))));
       }
+      for (const problem of inventory?.problems?.() ?? []) context.log.warn(problem);
     },
   };
 }

@@ -39,6 +39,13 @@ const recordSchema = z.object({
   resources: z.record(z.string(), z.array(z.string().min(1))),
 });
 
+/** The bytes of a record: gzipped JSON, ids grouped by resource type. */
+export async function encodeLedgerRecord(ruleName: string, resources: readonly EvaluatedResource[], writtenAt: Date): Promise<Uint8Array> {
+  const byType: Record<string, string[]> = {};
+  for (const { resourceType, resourceId } of resources) (byType[resourceType] ??= []).push(resourceId);
+  return gzipAsync(JSON.stringify({ format: LEDGER_FORMAT, ruleName, writtenAt: writtenAt.toISOString(), resources: byType }));
+}
+
 export function ledgerKeys(ruleName: string) {
   const root = `${LEDGER_PREFIX}/${ruleName}/`;
   return {
@@ -77,9 +84,7 @@ export class S3ResultLedger implements ResultLedger {
   }
 
   async write(resources: readonly EvaluatedResource[], consumedMarks: readonly string[]): Promise<void> {
-    const byType: Record<string, string[]> = {};
-    for (const { resourceType, resourceId } of resources) (byType[resourceType] ??= []).push(resourceId);
-    const body = await gzipAsync(JSON.stringify({ format: LEDGER_FORMAT, ruleName: this.ruleName, writtenAt: this.now().toISOString(), resources: byType }));
+    const body = await encodeLedgerRecord(this.ruleName, resources, this.now());
     await this.call('PutObject (record)', () =>
       this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.keys.record, Body: body, ContentType: 'application/json', ContentEncoding: 'gzip' })),
     );

@@ -2,7 +2,7 @@
  * The InventoryReader port: what Systems Manager knows about the guests. Which instances are
  * managed (DescribeInstanceInformation), and each one's `Custom:EnaDriver` inventory item
  * (ListInventoryEntries, one instance per call: GetInventory cannot return the contents of custom
- * inventory types, so there is no bulk read).
+ * inventory types; the bulk read is the resource data sync, src/facts/synced-inventory-reader.ts).
  */
 import type { EnaDriverInventory } from '../../rules/inventory.js';
 
@@ -25,8 +25,12 @@ export type DriverInventoryLookup =
   | { readonly kind: 'unreadable'; readonly detail: string };
 
 export interface InventoryReader {
-  /** Every EC2 instance registered with Systems Manager, by instance id. */
+  /** Every EC2 instance registered with Systems Manager, by instance id. A sweep calls it once, first. */
   managedInstances(): Promise<ReadonlyMap<string, ManagedInstance>>;
   /** The instance's ENA driver inventory; never throws. */
   driverInventory(instanceId: string): Promise<DriverInventoryLookup>;
+  /** Lookups in flight a sweep may run, when the reader knows better than the rule's parameter (a bulk source). */
+  readonly maxConcurrentLookups?: number;
+  /** What degraded since the last managedInstances() call, for the sweep's log. */
+  problems?(): readonly string[];
 }
