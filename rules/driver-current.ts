@@ -316,7 +316,7 @@ export const driverCurrentRule = instanceRule({
   deployment: 'always',
   parameters: driverCurrentParameters,
   factSources: ['fleet', 'inventory'],
-  timeout: { seconds: 900, reason: "One ListInventoryEntries per managed instance: large fleets need Lambda's longest run." },
+  timeout: { seconds: 900, reason: "One read per managed instance (an object of the inventory data sync, or a ListInventoryEntries call): large fleets need Lambda's longest run." },
   driverInventoryConcurrency: (parameters) => parameters.inventoryConcurrency,
   needsDriverInventory: ({ instance, instanceType }, parameters) => needsDriverInventory(instance, instanceType?.enaSupport, parameters),
   evaluate: ({ instance, instanceType, driver }, parameters) =>

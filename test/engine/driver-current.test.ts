@@ -20,17 +20,20 @@ import { configEvent } from '../support/config-events.js';
 import { fixedClock, sdkInstance, sdkInstanceType } from '../support/instances.js';
 import { inventoryEntry } from '../support/inventory.js';
 import { recordingLog, recordingMetrics } from '../support/recording-log.js';
+import { memoryS3 } from '../support/memory-s3.js';
+import { SyncedInventoryReader, syncedInventoryFolder } from '../../src/facts/synced-inventory-reader.js';
+import type { InventoryReader } from '../../src/facts/inventory-reader.js';
 
 const configMock = mockClient(ConfigServiceClient);
 const ec2Mock = mockClient(EC2Client);
 const ssmMock = mockClient(SSMClient);
 
-function run(event: unknown, ssm = new SSMClient({ region: 'eu-west-1' })) {
+function run(event: unknown, ssm = new SSMClient({ region: 'eu-west-1' }), inventory: InventoryReader = new AwsInventoryReader(ssm), log = recordingLog()) {
   const ec2 = new EC2Client({ region: 'eu-west-1' });
-  const spec = bindInstanceRule(driverCurrentRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), fixedClock), inventory: new AwsInventoryReader(ssm), now: fixedClock });
+  const spec = bindInstanceRule(driverCurrentRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), fixedClock), inventory, now: fixedClock });
   return runConfigRule({ ...(event as object), configRuleName: 'ena-driver-current' }, spec, {
     config: new ConfigServiceClient({ region: 'eu-west-1' }),
-    log: recordingLog(),
+    log,
     metrics: recordingMetrics(),
     sleep: async () => {},
   });
@@ -213,5 +216,76 @@ describe('ena-driver-current over the SDK\'s real retry', () => {
     expect(calls).toBe(2);
     expect(evaluations()).toEqual([expect.objectContaining({ ComplianceType: 'COMPLIANT', Annotation: 'ENA driver 2.17.0g >= 2.10.0 (Linux, out-of-tree).' })]);
     ssmMock.reset();
+  });
+});
+
+describe('ena-driver-current with the inventory data sync', () => {
+  const location = { prefix: 'inventory-sync', accountId: '123456789012', region: 'eu-west-1' };
+  const folder = syncedInventoryFolder(location);
+
+  function synced() {
+    const s3 = memoryS3();
+    const line = (instance: Instance, entry: Record<string, string>) =>
+      `${JSON.stringify({ ...entry, resourceId: instance.InstanceId, captureTime: '2026-11-22T03:10:12Z', schemaVersion: '1.0' })}\n`;
+    s3.objects.set(`${folder}${current.InstanceId}.json`, new TextEncoder().encode(line(current, inventoryEntry())));
+    s3.objects.set(`${folder}${outdated.InstanceId}.json`, new TextEncoder().encode(line(outdated, inventoryEntry({ DriverVersion: '2.1.3g' }))));
+    s3.objects.set(`${folder}${malformed.InstanceId}.json`, new TextEncoder().encode(line(malformed, inventoryEntry({ DriverPresent: 'perhaps' }))));
+    const ssm = new SSMClient({ region: 'eu-west-1' });
+    const reader = new SyncedInventoryReader({ s3: s3.client, bucket: 'state', ...location, fallback: new AwsInventoryReader(ssm) });
+    return { s3, ssm, reader };
+  }
+
+  it('gives the verdicts ListInventoryEntries gives, reading only what the sync lacks one instance at a time', async () => {
+    const { ssm, reader } = synced();
+
+    const summary = await run(configEvent('periodic'), ssm, reader);
+
+    expect(verdictOf(current.InstanceId)).toMatchObject({ ComplianceType: 'COMPLIANT', Annotation: 'ENA driver 2.17.0g >= 2.10.0 (Linux, out-of-tree).' });
+    expect(verdictOf(outdated.InstanceId)).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringContaining('2.1.3g < 2.10.0') });
+    expect(verdictOf(noInventory.InstanceId)).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringContaining('no Custom:EnaDriver inventory') });
+    expect(verdictOf(unmanaged.InstanceId)).toMatchObject({ ComplianceType: 'NON_COMPLIANT', Annotation: expect.stringContaining('not managed by Systems Manager') });
+    expect(summary.unjudgedResourceIds).toEqual([malformed.InstanceId]);
+    expect(ssmMock.commandCalls(ListInventoryEntriesCommand).map((call) => call.args[0].input.InstanceId)).toEqual([noInventory.InstanceId]);
+    expect(reader.counters).toMatchObject({ listPages: 1, objectsRead: 3, fallbacks: 1 });
+  });
+
+  it('reads every instance with ListInventoryEntries when the sync cannot be listed, and says so in the log', async () => {
+    const { s3, ssm, reader } = synced();
+    s3.failing('ListObjectsV2');
+    const log = recordingLog();
+
+    await run(configEvent('periodic'), ssm, reader, log);
+
+    expect(verdictOf(outdated.InstanceId)).toMatchObject({ ComplianceType: 'NON_COMPLIANT' });
+    expect(ssmMock).toHaveReceivedCommandTimes(ListInventoryEntriesCommand, 4);
+    expect(log.entries).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringContaining('Inventory data sync not read') }));
+  });
+
+  it('runs as many lookups at once as the sync reader allows, not the rule\'s inventoryConcurrency', async () => {
+    const fleet = Array.from({ length: 40 }, (_, index) => sdkInstance(100 + index, { InstanceType: 'm5.large' }));
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: fleet }] });
+    ssmMock.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: fleet.map(managed) });
+    const s3 = memoryS3();
+    for (const instance of fleet) s3.objects.set(`${folder}${instance.InstanceId}.json`, new TextEncoder().encode(`${JSON.stringify(inventoryEntry())}\n`));
+    let inFlight = 0;
+    let peak = 0;
+    const ssm = new SSMClient({ region: 'eu-west-1' });
+    const reader = new SyncedInventoryReader({ s3: s3.client, bucket: 'state', ...location, getConcurrency: 20, fallback: new AwsInventoryReader(ssm) });
+    const original = reader.driverInventory.bind(reader);
+    reader.driverInventory = async (instanceId) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      try {
+        return await original(instanceId);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+
+    await run({ ...configEvent('periodic'), ruleParameters: JSON.stringify({ inventoryConcurrency: '3' }) }, ssm, reader);
+
+    expect(peak).toBe(20);
+    expect(evaluations().filter((evaluation) => evaluation.ComplianceType === 'COMPLIANT')).toHaveLength(40);
   });
 });
