@@ -98,3 +98,6 @@ export function describeError(error: unknown): string {
 
 /** The stack's state bucket (the stale-result ledger) could not be read or written. */
 export class LedgerUnavailableError extends EnaGuardError {}
+
+/** No usable AWS credentials, or AWS refused them (STS GetCallerIdentity, AssumeRole): nothing live could be checked. */
+export class CredentialsError extends EnaGuardError {}
