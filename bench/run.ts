@@ -38,6 +38,7 @@ import { INVENTORY_SYNC_PREFIX } from '../src/facts/inventory-sources.js';
 import { SyncedInventoryReader, syncedInventoryFolder } from '../src/facts/synced-inventory-reader.js';
 import { buildAll } from '../scripts/build.js';
 import { measureBundleLoads, type BundleLoad } from './bundles.js';
+import { measureSnapshotCheck, type SnapshotCheckMeasurement } from './snapshot-check.js';
 import { FakeAws, type CallStats } from './fake-aws.js';
 import { Fleet, ImageEstate, INSTANCE_TYPES } from './fleet.js';
 import { runNaive } from './naive.js';
@@ -328,6 +329,18 @@ const imageTarget = await engineRun('ena-image-enabled', 100_000, 'engine', IMAG
 console.error(`measured ena-image-enabled ${IMAGE_TARGET.ownedImages} AMIs + ${IMAGE_TARGET.templates} templates in ${imageTarget.realSeconds.toFixed(1)} s`);
 results.push(imageTarget);
 
+// `check --snapshot` on the AWS CLI's indented describe-instances.json, the built CLI in a child process.
+const SNAPSHOT_SIZE = 100_000;
+let snapshotCheck: SnapshotCheckMeasurement | { readonly error: string } | undefined;
+if (sizes.includes(SNAPSHOT_SIZE)) {
+  try {
+    snapshotCheck = await measureSnapshotCheck(SNAPSHOT_SIZE);
+  } catch (error) {
+    snapshotCheck = { error: String(error) };
+  }
+  console.error(`measured check --snapshot at ${SNAPSHOT_SIZE} instances`);
+}
+
 // ---- table ---------------------------------------------------------------------------------
 const fmt = (value: number, digits = 1) => value.toFixed(digits);
 console.log(`AWS over HTTP-level fake, ${LATENCY_MS} ms latency, EC2/SSM buckets 100 burst + 20/s per API, virtual time\n`);
@@ -395,6 +408,16 @@ targets.push({
   figure: `${fmt(imageTarget.simulatedSeconds)} s, ${imageTarget.totalCalls} calls (${fmt(imageTarget.completeness * 100)}% judged, ${imageTarget.end})`,
   met: imageTarget.simulatedSeconds < 60 && imageTarget.end === 'complete',
 });
+if (snapshotCheck) {
+  targets.push({
+    target: `check --snapshot, ${SNAPSHOT_SIZE} instances in the AWS CLI's indented JSON: < 1 GB peak memory`,
+    figure:
+      'error' in snapshotCheck
+        ? `failed: ${snapshotCheck.error}`
+        : `${fmt(snapshotCheck.peakRssMiB)} MiB peak RSS, ${fmt(snapshotCheck.wallMs / 1000)} s, ${fmt(snapshotCheck.fileBytes / 2 ** 20, 0)} MiB file, ${snapshotCheck.findings} findings`,
+    met: 'error' in snapshotCheck ? false : snapshotCheck.peakRssMiB * 2 ** 20 < 1e9,
+  });
+}
 const worstRatio = Math.max(...bundleLoads.map((load) => load.ratio));
 targets.push({ target: 'bundles load in <= 0.35x the time of the unbundled SDK clients', figure: bundleLoads.map((load) => `${load.bundle.split('/')[1]} ${fmt(load.ratio, 3)}`).join(', '), met: bundleLoads.length > 0 ? worstRatio <= 0.35 : 'not measured' });
 
@@ -416,5 +439,5 @@ const benchSeconds = (performance.now() - benchStarted) / 1000;
 console.log(`bench wall time: ${fmt(benchSeconds)} s`);
 writeFileSync(
   join(root, 'bench', 'results.json'),
-  `${JSON.stringify({ generatedAt: new Date().toISOString(), node: process.version, cpus: availableParallelism(), seed: SEED, latencyMs: LATENCY_MS, sizes, bundlesFrom: bundleRoot, results, bundleLoads, targets, benchSeconds }, null, 2)}\n`,
+  `${JSON.stringify({ generatedAt: new Date().toISOString(), node: process.version, cpus: availableParallelism(), seed: SEED, latencyMs: LATENCY_MS, sizes, bundlesFrom: bundleRoot, results, bundleLoads, snapshotCheck, targets, benchSeconds }, null, 2)}\n`,
 );

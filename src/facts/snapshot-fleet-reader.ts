@@ -14,9 +14,10 @@ import type { Instance, InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import * as z from 'zod';
 import type { InstanceFacts, InstanceTypeFacts } from '../../rules/facts.js';
 import { inStackScope, type StackScope } from '../../rules/stack-scope.js';
-import { MissingSnapshotFileError, SnapshotError } from '../errors.js';
+import { SnapshotError } from '../errors.js';
 import { LIVE_INSTANCE_STATES, type FleetReader } from './fleet-reader.js';
 import { instanceFactsFromSdk, instanceTypeFactsFromSdk } from './instance-facts.js';
+import { shapeProblem, snapshotReadError, streamSnapshotArray } from './snapshot-array-stream.js';
 import { INSTANCES_PER_PAGE } from './aws-fleet-reader.js';
 
 export const SNAPSHOT_FILES = {
@@ -31,9 +32,8 @@ const instanceSchema = z.looseObject({
   EnaSupport: z.boolean().nullish(),
   Tags: z.array(z.looseObject({ Key: z.string(), Value: z.string().nullish() })).nullish(),
 });
-const describeInstancesSchema = z.looseObject({
-  Reservations: z.array(z.looseObject({ Instances: z.array(instanceSchema) })),
-});
+/** describe-instances.json, streamed a reservation at a time: an export of a large fleet passes 512 MiB. */
+const reservations = { key: 'Reservations', element: z.looseObject({ Instances: z.array(instanceSchema) }) };
 const describeInstanceTypesSchema = z.looseObject({
   InstanceTypes: z.array(
     z.looseObject({
@@ -75,11 +75,12 @@ export class SnapshotFleetReader implements FleetReader {
   }
 
   private async loadInstances(): Promise<InstanceFacts[]> {
-    const output = await readSnapshotFile(this.directory, SNAPSHOT_FILES.instances, describeInstancesSchema);
     const now = this.now();
-    return output.Reservations.flatMap((reservation) =>
-      reservation.Instances.map((instance) => instanceFactsFromSdk(instance as Instance, now)),
-    );
+    const facts: InstanceFacts[] = [];
+    await streamSnapshotArray(this.directory, SNAPSHOT_FILES.instances, reservations, (reservation) => {
+      for (const instance of reservation.Instances) facts.push(instanceFactsFromSdk(instance as Instance, now));
+    });
+    return facts;
   }
 
   private async loadInstanceTypes(): Promise<Map<string, InstanceTypeFacts>> {
@@ -93,16 +94,18 @@ export class SnapshotFleetReader implements FleetReader {
   }
 }
 
-/** Reads and validates one snapshot file; every failure names the file and what was wrong. */
+/**
+ * Reads and validates one snapshot file; every failure names the file and what was wrong. The
+ * whole text is read at once: for files that stay small (describe-instances.json is streamed,
+ * see {@link streamSnapshotArray}).
+ */
 export async function readSnapshotFile<S extends z.ZodType>(directory: string, name: string, schema: S): Promise<z.output<S>> {
   const path = join(directory, name);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new MissingSnapshotFileError(path, 'file not found', { cause: error });
-    throw new SnapshotError(path, `cannot be read (${code ?? String(error)})`, { cause: error });
+    throw snapshotReadError(path, error);
   }
   let json: unknown;
   try {
@@ -111,12 +114,6 @@ export async function readSnapshotFile<S extends z.ZodType>(directory: string, n
     throw new SnapshotError(path, `is not valid JSON (${(error as Error).message})`, { cause: error });
   }
   const result = schema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = (issue?.path ?? []).map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
-    throw new SnapshotError(path, `${where.replace(/^\./, '') || '(top level)'}: ${issue?.message ?? 'invalid'}`, {
-      cause: result.error,
-    });
-  }
+  if (!result.success) throw new SnapshotError(path, shapeProblem(result.error), { cause: result.error });
   return result.data;
 }

@@ -28,6 +28,7 @@ import {
   type AliasResolution,
   type ImageReader,
 } from './image-reader.js';
+import { streamSnapshotArray } from './snapshot-array-stream.js';
 import { SNAPSHOT_FILES, readSnapshotFile } from './snapshot-fleet-reader.js';
 
 export const IMAGE_SNAPSHOT_FILES = {
@@ -68,10 +69,14 @@ const getParametersSchema = z.looseObject({
   Parameters: z.array(z.looseObject({ Name: z.string().min(1), Value: z.string(), Selector: z.string().optional() })),
   InvalidParameters: z.array(z.string()).optional(),
 });
-const reservationOwnersSchema = z.looseObject({ Reservations: z.array(z.looseObject({ OwnerId: z.string().optional() })) });
-const instanceImagesSchema = z.looseObject({
-  Reservations: z.array(z.looseObject({ Instances: z.array(z.looseObject({ ImageId: z.string().optional(), State: z.looseObject({ Name: z.string() }).optional() })) })),
-});
+/** describe-instances.json, streamed a reservation at a time (it passes 512 MiB for a large fleet). */
+const reservations = {
+  key: 'Reservations',
+  element: z.looseObject({
+    OwnerId: z.string().optional(),
+    Instances: z.array(z.looseObject({ ImageId: z.string().optional(), State: z.looseObject({ Name: z.string() }).optional() })),
+  }),
+};
 
 export class SnapshotImageReader implements ImageReader {
   private owned: Promise<ImageFacts[]> | undefined;
@@ -154,11 +159,12 @@ export class SnapshotImageReader implements ImageReader {
   async instanceImageUsage(): Promise<ReadonlyMap<string, number>> {
     const usage = new Map<string, number>();
     try {
-      const output = await readSnapshotFile(this.directory, SNAPSHOT_FILES.instances, instanceImagesSchema);
-      for (const instance of output.Reservations.flatMap((reservation) => reservation.Instances)) {
-        if (!instance.ImageId || instance.State?.Name === 'terminated') continue;
-        usage.set(instance.ImageId, (usage.get(instance.ImageId) ?? 0) + 1);
-      }
+      await streamSnapshotArray(this.directory, SNAPSHOT_FILES.instances, reservations, (reservation) => {
+        for (const instance of reservation.Instances) {
+          if (!instance.ImageId || instance.State?.Name === 'terminated') continue;
+          usage.set(instance.ImageId, (usage.get(instance.ImageId) ?? 0) + 1);
+        }
+      });
     } catch (error) {
       if (!(error instanceof MissingSnapshotFileError)) throw error;
     }
@@ -168,8 +174,11 @@ export class SnapshotImageReader implements ImageReader {
   /** The owner of the reservations in describe-instances.json, when that file is there. */
   async accountId(): Promise<string | undefined> {
     try {
-      const output = await readSnapshotFile(this.directory, SNAPSHOT_FILES.instances, reservationOwnersSchema);
-      return output.Reservations.find((reservation) => reservation.OwnerId)?.OwnerId;
+      let owner: string | undefined;
+      await streamSnapshotArray(this.directory, SNAPSHOT_FILES.instances, reservations, (reservation) => {
+        owner ??= reservation.OwnerId;
+      });
+      return owner;
     } catch (error) {
       if (error instanceof MissingSnapshotFileError) return undefined;
       throw error;

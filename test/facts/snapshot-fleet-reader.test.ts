@@ -31,6 +31,25 @@ async function firstPage(reader: SnapshotFleetReader) {
   return [];
 }
 
+async function allInstances(reader: SnapshotFleetReader) {
+  const all = [];
+  for await (const page of reader.instancePages()) all.push(...page);
+  return all;
+}
+
+/** A fleet as the AWS CLI exports it: reservations of one to three instances, some stopped or terminated. */
+function cliFleet(reservations: number): DescribeInstancesResult {
+  return {
+    Reservations: Array.from({ length: reservations }, (_, reservation) => ({
+      ReservationId: `r-${reservation}`,
+      OwnerId: '123456789012',
+      Instances: Array.from({ length: (reservation % 3) + 1 }, (_, member) =>
+        sdkInstance(reservation * 10 + member, member === 1 ? { State: { Code: 80, Name: 'stopped' } } : member === 2 ? { State: { Code: 48, Name: 'terminated' } } : {}),
+      ),
+    })),
+  };
+}
+
 describe('SnapshotFleetReader', () => {
   it('reads CLI exports and leaves terminated instances out', async () => {
     const reader = new SnapshotFleetReader(
@@ -84,5 +103,43 @@ describe('SnapshotFleetReader', () => {
     );
 
     await expect(reader.instanceTypes(['m5.large'])).rejects.toThrow(/InstanceTypes\[0\]\.NetworkInfo\.EnaSupport/);
+  });
+
+  it("reads the AWS CLI's indented output to the same facts as the compact form", async () => {
+    const fleet = cliFleet(40);
+    const indented = new SnapshotFleetReader(snapshotWith({ 'describe-instances.json': `${JSON.stringify(fleet, null, 4)}\n` }), fixedClock);
+    const compact = new SnapshotFleetReader(snapshotWith({ 'describe-instances.json': JSON.stringify(fleet) }), fixedClock);
+
+    const [fromIndented, fromCompact] = [await allInstances(indented), await allInstances(compact)];
+
+    expect(fromIndented).toHaveLength(40 + 26); // every reservation's first instance, and the stopped second ones
+    expect(fromIndented).toEqual(fromCompact);
+  });
+
+  it('names a truncated file as not JSON, and gives none of the instances read before the cut', async () => {
+    const text = JSON.stringify(cliFleet(40), null, 4);
+    const reader = new SnapshotFleetReader(snapshotWith({ 'describe-instances.json': text.slice(0, Math.floor(text.length * 0.6)) }), fixedClock);
+
+    const failure = firstPage(reader);
+
+    await expect(failure).rejects.toBeInstanceOf(SnapshotError);
+    await expect(failure).rejects.toThrow(/describe-instances\.json: is not valid JSON \(/);
+  });
+
+  it('names the path of a wrong type deep inside a later reservation', async () => {
+    const fleet = cliFleet(5);
+    Object.assign(fleet.Reservations![3]!.Instances![0]!.State!, { Name: 42 });
+    const reader = new SnapshotFleetReader(snapshotWith({ 'describe-instances.json': JSON.stringify(fleet, null, 4) }), fixedClock);
+
+    const failure = firstPage(reader);
+
+    await expect(failure).rejects.toBeInstanceOf(SnapshotError);
+    await expect(failure).rejects.toThrow(/describe-instances\.json: Reservations\[3\]\.Instances\[0\]\.State\.Name: Invalid option: expected one of "pending"/);
+  });
+
+  it('names the top level of a file without Reservations, as for the other snapshot files', async () => {
+    const reader = new SnapshotFleetReader(snapshotWith({ 'describe-instances.json': '{"NextToken": "abc"}' }), fixedClock);
+
+    await expect(firstPage(reader)).rejects.toThrow(/describe-instances\.json: Reservations: Invalid input: expected array, received undefined$/);
   });
 });
