@@ -13,6 +13,7 @@ const CLIENT_PACKAGES: Readonly<Record<string, string>> = {
   SSMClient: '@aws-sdk/client-ssm',
   DynamoDBClient: '@aws-sdk/client-dynamodb',
   SNSClient: '@aws-sdk/client-sns',
+  S3Client: '@aws-sdk/client-s3',
 };
 
 export interface BundleLoad {
