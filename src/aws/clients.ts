@@ -33,6 +33,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface AwsClients {
@@ -55,12 +57,26 @@ export interface ClientOptions {
   readonly connectionTimeoutMs?: number;
   /** Longest wait for a response to start, and longest socket silence, per attempt (default {@link DEFAULT_REQUEST_TIMEOUT_MS}). */
   readonly requestTimeoutMs?: number;
-  /** Static credentials (tests against a local endpoint); default: the SDK's provider chain. */
+  /**
+   * Credentials or a credential provider (a profile's, an assumed role's: src/aws/credentials.ts);
+   * default: the SDK's provider chain.
+   */
   readonly credentials?: EC2ClientConfig['credentials'];
+  /** A named profile of the shared config files: its Region (when `region` is not given) and, without `credentials`, its credentials. */
+  readonly profile?: string;
 }
 
 /** Environment suffixes of each client, as the SDK's service ids spell them. */
-const SERVICE_ENV_SUFFIX = { ec2: 'EC2', config: 'CONFIG_SERVICE', ssm: 'SSM', sns: 'SNS', dynamodb: 'DYNAMODB', s3: 'S3' } as const;
+const SERVICE_ENV_SUFFIX = {
+  ec2: 'EC2',
+  config: 'CONFIG_SERVICE',
+  ssm: 'SSM',
+  sns: 'SNS',
+  dynamodb: 'DYNAMODB',
+  s3: 'S3',
+  sts: 'STS',
+  organizations: 'ORGANIZATIONS',
+} as const;
 
 export function endpointFor(service: keyof typeof SERVICE_ENV_SUFFIX, env: Readonly<Record<string, string | undefined>>): string | undefined {
   const specific = env[`AWS_ENDPOINT_URL_${SERVICE_ENV_SUFFIX[service]}`];
@@ -73,6 +89,7 @@ function clientConfig(service: keyof typeof SERVICE_ENV_SUFFIX, options: ClientO
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return {
     ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     requestHandler: new NodeHttpHandler({
@@ -109,11 +126,23 @@ export function createDynamoDbClient(options: ClientOptions = {}): DynamoDBClien
 
 /** The stack's state bucket (the stale-result ledger) and the inventory data sync. */
 export function createS3Client(options: ClientOptions = {}): S3Client {
-  return new S3Client(clientConfig('s3', options));
+  const config = clientConfig('s3', options);
+  // An endpoint override is a local emulator: bucket names go in the path, not in a host name it cannot resolve.
+  return new S3Client({ ...config, ...('endpoint' in config ? { forcePathStyle: true } : {}) });
 }
 
 export function createSnsClient(options: ClientOptions = {}): SNSClient {
   return new SNSClient(clientConfig('sns', options));
+}
+
+/** The CLI's account lookups: GetCallerIdentity (every account's id) and AssumeRole. */
+export function createStsClient(options: ClientOptions = {}): STSClient {
+  return new STSClient(clientConfig('sts', options));
+}
+
+/** The CLI's `--organization`: ListAccounts. */
+export function createOrganizationsClient(options: ClientOptions = {}): OrganizationsClient {
+  return new OrganizationsClient(clientConfig('organizations', options));
 }
 
 /** EC2, Config and SSM together, for the CLI and the alerts, which use all three. */
