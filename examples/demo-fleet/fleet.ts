@@ -10,6 +10,7 @@
  * (with a secondary interface that has it off, which the rule ignores), one with it off, and one
  * on a type that cannot use ENA Express.
  */
+import { associationSnapshotFiles } from './associations.js';
 import { imageSnapshotFiles } from './images.js';
 import { inventorySnapshotFiles } from './inventory.js';
 import type {
@@ -277,5 +278,6 @@ export function demoSnapshotFiles(): Record<string, string> {
     'describe-instance-types.json': json(describeInstanceTypes()),
     ...inventorySnapshotFiles(json),
     ...imageSnapshotFiles(json),
+    ...associationSnapshotFiles(json),
   };
 }

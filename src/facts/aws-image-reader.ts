@@ -121,7 +121,7 @@ export class AwsImageReader implements ImageReader {
       );
       const imageId = response.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.ImageId;
       if (!imageId || imageId.startsWith(SSM_IMAGE_PREFIX)) {
-        return { ok: false, detail: `EC2 did not resolve ${parameter} (template ${template.launchTemplateId}); will retry on the next evaluation.` };
+        return { ok: false, detail: `EC2 did not resolve ${parameter} (template ${template.launchTemplateId}): the template cannot be judged until it does.` };
       }
       return { ok: true, imageId };
     } catch (error) {

@@ -152,6 +152,12 @@ export class AccountModel {
     return guest;
   }
 
+  /** The operations the model implements for a service (PascalCase, sorted); none for a service it does not model. */
+  operations(service: string): string[] {
+    const table = this.tables[service.toLowerCase() as ServiceName] as OperationTable | undefined;
+    return Object.keys(table ?? {}).sort();
+  }
+
   /** True when the model implements `service:operation`. */
   supports(service: string, operation: string): boolean {
     const table = this.tables[service.toLowerCase() as ServiceName] as OperationTable | undefined;

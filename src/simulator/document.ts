@@ -6,11 +6,48 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
-import { DocumentError } from './errors.js';
+import { CommandDocumentError, DocumentError } from './errors.js';
 
-/** The parameter types of schema 0.3. */
-export const PARAMETER_TYPES = ['String', 'StringList', 'Integer', 'Boolean', 'MapList', 'StringMap'] as const;
-export type ParameterType = (typeof PARAMETER_TYPES)[number];
+/** The basic parameter types of schema 0.3. */
+export const BASIC_PARAMETER_TYPES = ['String', 'StringList', 'Integer', 'Boolean', 'MapList', 'StringMap'] as const;
+
+/**
+ * The AWS resource types an Automation parameter may have, as AWS's own runbooks use them, with
+ * the form of value each takes: AWS Systems Manager User Guide, "Creating input parameters that
+ * populate AWS resources" (the regular expressions are AWS's). A `List<…>` type takes a list of
+ * such values, like StringList; the others take one, like String.
+ */
+export const AWS_PARAMETER_TYPES = {
+  'AWS::EC2::Instance::Id': { list: false, pattern: /^m?i-([a-z0-9]{8}|[a-z0-9]{17})$/ },
+  'List<AWS::EC2::Instance::Id>': { list: true, pattern: /^m?i-([a-z0-9]{8}|[a-z0-9]{17})$/ },
+  'AWS::S3::Bucket::Name': { list: false, pattern: /^[0-9a-z][a-z0-9\-.]{3,63}$/ },
+  'List<AWS::S3::Bucket::Name>': { list: true, pattern: /^[0-9a-z][a-z0-9\-.]{3,63}$/ },
+  'AWS::IAM::Role::Arn': { list: false, pattern: /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::[0-9]{12}:role\/.*$/ },
+  'List<AWS::IAM::Role::Arn>': { list: true, pattern: /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::[0-9]{12}:role\/.*$/ },
+} as const satisfies Readonly<Record<string, { readonly list: boolean; readonly pattern: RegExp }>>;
+export type AwsParameterType = keyof typeof AWS_PARAMETER_TYPES;
+
+/** Every parameter type a schema 0.3 document may declare. */
+export const PARAMETER_TYPES = [...BASIC_PARAMETER_TYPES, ...(Object.keys(AWS_PARAMETER_TYPES) as AwsParameterType[])] as const;
+export type ParameterType = (typeof BASIC_PARAMETER_TYPES)[number] | AwsParameterType;
+
+/** The AWS resource type's value form, when `type` is one ({@link AWS_PARAMETER_TYPES}). */
+export function awsParameterType(type: ParameterType): (typeof AWS_PARAMETER_TYPES)[AwsParameterType] | undefined {
+  return Object.hasOwn(AWS_PARAMETER_TYPES, type) ? AWS_PARAMETER_TYPES[type as AwsParameterType] : undefined;
+}
+
+/** True for the types whose value is a list of strings: StringList and the `List<AWS::…>` types. */
+export function isStringListType(type: ParameterType): boolean {
+  return type === 'StringList' || awsParameterType(type)?.list === true;
+}
+
+/** True for the types whose value is one string: String and the scalar AWS resource types. */
+export function isStringType(type: ParameterType): boolean {
+  return type === 'String' || awsParameterType(type)?.list === false;
+}
+
+/** The schema versions of Command documents (run on instances), which the simulator does not run. */
+export const COMMAND_SCHEMA_VERSIONS: readonly string[] = ['1.2', '2.0', '2.2'];
 
 /** The types a step output may declare. */
 export const OUTPUT_TYPES = ['String', 'Integer', 'Boolean', 'StringList', 'StringMap', 'MapList'] as const;
@@ -108,8 +145,10 @@ export function stepReference(value: string | undefined): string | undefined {
   return STEP_REF.exec(value ?? '')?.[1];
 }
 
-/** Checks an already-parsed document object against schema 0.3. */
+/** Checks an already-parsed document object against schema 0.3; a Command document is refused with a {@link CommandDocumentError}. */
 export function validateDocument(name: string, raw: unknown): AutomationDocument {
+  const schemaVersion = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof schemaVersion === 'string' && COMMAND_SCHEMA_VERSIONS.includes(schemaVersion)) throw new CommandDocumentError(name, schemaVersion);
   const result = documentSchema.safeParse(raw);
   if (!result.success) {
     const detail = result.error.issues.map((issue) => `${issue.path.join('.') || '(document)'}: ${issue.message}`).join('; ');

@@ -28,6 +28,16 @@ export class DocumentError extends SimulatorError {
   }
 }
 
+/** The document is a Command document (schema 1.2, 2.0 or 2.2, run on instances), not an Automation runbook. */
+export class CommandDocumentError extends DocumentError {
+  constructor(
+    documentName: string,
+    readonly schemaVersion: string,
+  ) {
+    super(documentName, `is a Command document (schemaVersion ${schemaVersion}), not an Automation runbook (schemaVersion 0.3)`);
+  }
+}
+
 /** A runbook parameter is missing, of the wrong type, or outside its allowed values or pattern. */
 export class ParameterError extends SimulatorError {
   constructor(
@@ -76,6 +86,9 @@ export class UnsupportedScriptError extends UnsupportedActionError {
 /** An action received inputs it cannot work with (missing, wrong type, too many instances...). */
 export class InvalidInputError extends SimulatorError {}
 
+/** A `--fault` description is malformed, or names a step or an API the run cannot fail. */
+export class InvalidFaultError extends SimulatorError {}
+
 /** A step gave up: a condition was not met, a command failed, an approval was rejected. */
 export class StepFailedError extends SimulatorError {}
 
@@ -120,6 +133,9 @@ export interface AwsServiceError extends Error {
   readonly $retryable?: { throttling?: boolean };
 }
 
+/** Error codes of a failure on AWS's side (HTTP 500). */
+const SERVER_ERROR_CODES: ReadonlySet<string> = new Set(['InternalError', 'InternalFailure', 'InternalServerError', 'ServiceUnavailable']);
+
 /** Error codes that mean "slow down": retried automatically when throttling retry is enabled. */
 export const THROTTLING_ERROR_CODES: ReadonlySet<string> = new Set([
   'RequestLimitExceeded',
@@ -158,7 +174,7 @@ const DYNAMODB_ERROR_CLASSES: Readonly<Record<string, typeof DynamoDBServiceExce
  */
 export function createAwsError(service: ServiceName, code: string, message: string, requestId = 'simulated'): AwsServiceError {
   const throttling = THROTTLING_ERROR_CODES.has(code);
-  const $fault = code === 'InternalError' || code === 'InternalFailure' || code === 'ServiceUnavailable' ? 'server' : 'client';
+  const $fault = SERVER_ERROR_CODES.has(code) ? 'server' : 'client';
   // DynamoDB answers its throttling with a 400, the other services with a 503.
   const throttlingStatus = service === 'dynamodb' ? 400 : 503;
   const $metadata = { httpStatusCode: throttling ? throttlingStatus : $fault === 'server' ? 500 : 400, requestId, attempts: 1, totalRetryDelay: 0 };

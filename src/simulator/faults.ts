@@ -5,7 +5,7 @@
  * fail.
  */
 import type { FaultPoint } from './call-log.js';
-import { createAwsError, type AwsServiceError, type ServiceName } from './errors.js';
+import { createAwsError, InvalidFaultError, type AwsServiceError, type ServiceName } from './errors.js';
 
 /** Which calls fail, and how. */
 export interface FaultRule {
@@ -97,4 +97,72 @@ export class FaultInjector {
     }
     return strike;
   }
+}
+
+/** The services the account model has, as SSM documents name them. */
+export const FAULT_SERVICES: readonly ServiceName[] = ['ec2', 'ssm', 'autoscaling', 'dynamodb'];
+
+/** The code each service answers an internal failure with (HTTP 500). */
+export function serverErrorCode(service: ServiceName): string {
+  const codes: Readonly<Record<ServiceName, string>> = {
+    ec2: 'InternalError',
+    ssm: 'InternalServerError',
+    autoscaling: 'InternalFailure',
+    dynamodb: 'InternalServerError',
+  };
+  return codes[service];
+}
+
+/** A fault asked for in words ({@link parseFault}): a step that fails, or calls to an API that fail. */
+export type FaultSpec =
+  | { readonly kind: 'step'; readonly text: string; readonly stepName: string }
+  | { readonly kind: 'api'; readonly text: string; readonly rule: FaultRule };
+
+/** What a fault may name: the runbook's steps and the operations the account models. */
+export interface FaultTargets {
+  readonly documentName: string;
+  readonly steps: readonly string[];
+  /** The operations modelled for a service (empty when the service is not modelled). */
+  readonly operations: (service: ServiceName) => readonly string[];
+}
+
+/** The forms {@link parseFault} reads, as its refusals name them. */
+export const FAULT_FORMS = 'STEP, SERVICE:Api, SERVICE:Api=ErrorCode or SERVICE:Api#N=ErrorCode (SERVICE may start with aws:)';
+
+const STEP_FAULT = /^[A-Za-z0-9_-]{1,100}$/;
+const API_FAULT = /^(?:aws:)?([A-Za-z0-9]+):([A-Za-z0-9]+)(?:#([1-9][0-9]{0,5}))?(?:=([A-Za-z][A-Za-z0-9._]{0,127}))?$/;
+
+function list(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
+}
+
+/**
+ * Reads one fault as a user writes it on the command line:
+ * - `STEP`: that step of the runbook fails (its first run, every attempt, before its action runs);
+ * - `SERVICE:Api` (or `aws:SERVICE:Api`): every call to that API fails with the service's
+ *   internal error (`InternalError` for EC2, `InternalServerError` for SSM and DynamoDB,
+ *   `InternalFailure` for Auto Scaling);
+ * - `SERVICE:Api=ErrorCode`: every call fails with that AWS error code (a throttling code such as
+ *   `RequestLimitExceeded` throttles);
+ * - `SERVICE:Api#N` / `SERVICE:Api#N=ErrorCode`: only the N-th call to that API fails.
+ * Refuses, with one sentence naming the valid choices, a malformed fault, a step the runbook does
+ * not have, and a service or API the account model does not have ({@link InvalidFaultError}).
+ */
+export function parseFault(text: string, targets: FaultTargets): FaultSpec {
+  const quoted = JSON.stringify(text);
+  const api = API_FAULT.exec(text);
+  if (api !== null) {
+    const [, serviceText = '', operation = '', nth, code] = api;
+    const service = FAULT_SERVICES.find((candidate) => candidate === serviceText.toLowerCase());
+    if (service === undefined) throw new InvalidFaultError(`Fault ${quoted}: the simulator models the services ${list(FAULT_SERVICES)}, not ${serviceText}.`);
+    const operations = targets.operations(service);
+    if (!operations.includes(operation)) throw new InvalidFaultError(`Fault ${quoted}: the simulator's ${service} has no API ${operation}; its ${service} APIs are ${list(operations)}.`);
+    const which = nth === undefined ? { times: 'always' as const } : { fromAttempt: Number(nth), times: 1 };
+    return { kind: 'api', text, rule: { service, operation, ...which, code: code ?? serverErrorCode(service) } };
+  }
+  if (STEP_FAULT.test(text)) {
+    if (!targets.steps.includes(text)) throw new InvalidFaultError(`Fault ${quoted}: ${targets.documentName} has no step ${text}; its steps are ${list(targets.steps)}.`);
+    return { kind: 'step', text, stepName: text };
+  }
+  throw new InvalidFaultError(`Fault ${quoted} is malformed: give ${FAULT_FORMS}, e.g. startInstance or ec2:StartInstances=InsufficientInstanceCapacity.`);
 }

@@ -21,7 +21,18 @@ export {
   type CommandDocument,
   type CommandOutcome,
 } from './command-documents.js';
-export { loadDocument, parseDocument, validateDocument, type AutomationDocument, type DocumentContent, type StepDefinition } from './document.js';
+export {
+  AWS_PARAMETER_TYPES,
+  COMMAND_SCHEMA_VERSIONS,
+  isStringListType,
+  loadDocument,
+  parseDocument,
+  validateDocument,
+  type AutomationDocument,
+  type DocumentContent,
+  type ParameterType,
+  type StepDefinition,
+} from './document.js';
 export { DYNAMODB_RESERVED_WORDS } from './dynamodb-reserved-words.js';
 export { attributeEquals, compareNumbers, compareStrings, evaluateCondition, parseCondition, type Condition, type Item, type ParsedCondition } from './dynamodb-expressions.js';
 export type { DynamoDbModel, DynamoDbTableDefinition } from './dynamodb-model.js';
@@ -29,7 +40,9 @@ export { DEFAULT_EC2_TIMINGS, type Ec2Timings, type InstanceExtras } from './ec2
 export {
   AutoScalingServiceException,
   ChildAutomationFailedError,
+  CommandDocumentError,
   DocumentError,
+  InvalidFaultError,
   InvalidInputError,
   ParameterError,
   ScriptError,
@@ -46,7 +59,7 @@ export {
   type AwsServiceError,
   type ServiceName,
 } from './errors.js';
-export { FaultInjector, Faults, type FaultRule } from './faults.js';
+export { FAULT_FORMS, FAULT_SERVICES, FaultInjector, Faults, parseFault, serverErrorCode, type FaultRule, type FaultSpec, type FaultTargets } from './faults.js';
 export { DRIVER_EVIDENCE_MARKER, Guest, defaultGuestSpec, type CustomInventoryFile, type GuestSpec, type ScriptBehaviour, type ScriptResult } from './guest.js';
 export { simulateInterleaved, type InterleavedResult, type InterleavedRun, type ScheduleEntry, type Until } from './interleave.js';
 export { assertActionsSupported, simulate, startExecution, type ApprovalOption, type Execution, type SimulateOptions, type SimulationResult } from './interpreter.js';
@@ -69,6 +82,7 @@ export {
   INVENTORY_GATHER_SECONDS,
   MAX_ASSOCIATIONS_ONCE,
   MAX_AUTOMATION_EXECUTIONS_PAGE,
+  isModelledAssociationTarget,
   type AutomationExecutionRecord,
   type SsmModel,
 } from './ssm-model.js';

@@ -29,7 +29,7 @@ import { SUPPORTED_ACTIONS, type ActionContext, type ActionOutcome, type Automat
 import type { StepExecution } from '@aws-sdk/client-ssm';
 import type { CallCaller } from './call-log.js';
 import { formatDate, formatDateTime } from './clock.js';
-import { loadDocument, type AutomationDocument, type StepDefinition } from './document.js';
+import { isStringType, loadDocument, type AutomationDocument, type StepDefinition } from './document.js';
 import {
   DocumentError,
   InvalidInputError,
@@ -83,6 +83,12 @@ export interface SimulateOptions {
   readonly knownDocuments?: Readonly<Record<string, AutomationDocument>>;
   /** Simulates a user cancelling the automation while this step runs (its first run). */
   readonly cancelDuringStep?: string;
+  /**
+   * Injected faults: these steps fail on their first run in each execution (nested ones
+   * included), every attempt, before their action runs, so that the run takes the step's
+   * failure path (`onFailure`) as it would after a real failure of the action.
+   */
+  readonly failSteps?: readonly string[];
   /**
    * The account's throttling retry time limit (`/ssm/automation/throttling-retry-time-limit`,
    * 0–3600 s). Default 0: a throttled call fails the attempt. Unconfirmed: AWS does not state
@@ -173,7 +179,7 @@ function childParameters(document: AutomationDocument, runtime: Readonly<Record<
   return Object.fromEntries(
     Object.entries(runtime).map(([name, value]) => {
       const type = document.content.parameters[name]?.type;
-      const scalar = type === 'String' || type === 'Integer' || type === 'Boolean';
+      const scalar = type !== undefined && (isStringType(type) || type === 'Integer' || type === 'Boolean');
       return [name, scalar && Array.isArray(value) && value.length === 1 ? value[0] : value];
     }),
   );
@@ -289,7 +295,7 @@ function declaredOutputs(step: StepDefinition, outcome: ActionOutcome): Record<s
  * Runs a step: up to `maxAttempts` attempts, each bounded by the timeout. A failed attempt keeps
  * the nested automation's trace it produced, for the trace, until a later attempt produces another.
  */
-async function runStep(step: StepDefinition, scope: VariableScope, account: AccountModel, options: SimulateOptions, run: RunIdentity): Promise<StepRun> {
+async function runStep(step: StepDefinition, scope: VariableScope, account: AccountModel, options: SimulateOptions, run: RunIdentity, injectFailure: boolean): Promise<StepRun> {
   const action = SUPPORTED_ACTIONS.get(step.action) as AutomationAction;
   const timeoutSeconds = step.timeoutSeconds ?? action.defaultTimeoutSeconds;
   const maxAttempts = step.maxAttempts ?? 1;
@@ -299,6 +305,7 @@ async function runStep(step: StepDefinition, scope: VariableScope, account: Acco
     let inputs = last.inputs;
     try {
       inputs = substitute(step.inputs, scope) as Record<string, unknown>;
+      if (injectFailure) throw new StepFailedError(`Injected fault: the ${step.action} action of step ${step.name} failed`);
       const outcome = await action.run(inputs, contextFor(account, options, run, step, timeoutSeconds));
       const outputs = { ...outcome.outputs, ...declaredOutputs(step, outcome) };
       return { inputs, outputs, outcome: { status: 'Success', branchTarget: outcome.nextStep }, attempts: attempt, children: outcome.child?.trace };
@@ -334,6 +341,8 @@ class RunningExecution implements Execution {
   private readonly parameterLists: Record<string, string[]>;
   private readonly startTime: Date;
   private at: NextStep;
+  /** The steps of `failSteps` that have had their failing run. */
+  private readonly faulted = new Set<string>();
   private stepping = false;
   private ended: SimulationResult | undefined;
 
@@ -381,7 +390,9 @@ class RunningExecution implements Execution {
       const { account, options, steps, scope } = this;
       const step = steps.steps[at.index] as StepDefinition;
       const stepStart = account.clock.now();
-      const run = !at.run.cancelled && options.cancelDuringStep === step.name ? cancelledRun(step) : await runStep(step, scope, account, options, this);
+      const injectFailure = (options.failSteps?.includes(step.name) ?? false) && !this.faulted.has(step.name);
+      if (injectFailure) this.faulted.add(step.name);
+      const run = !at.run.cancelled && options.cancelDuringStep === step.name ? cancelledRun(step) : await runStep(step, scope, account, options, this, injectFailure);
       scope.stepOutputs.set(step.name, run.outputs);
       const next = nextStep(steps, at.index, run.outcome, at.run);
       const entry: StepTrace = {

@@ -1,9 +1,10 @@
 /**
  * Runbook parameters: defaults, types, `allowedPattern`, `allowedValues`. Everything is checked
  * before the first step runs; a problem is refused with a {@link ParameterError} naming the
- * parameter.
+ * parameter. The AWS resource types (`AWS::EC2::Instance::Id`, `List<AWS::IAM::Role::Arn>`...)
+ * take strings like String and StringList, and each value must have the resource's form.
  */
-import type { AutomationDocument, ParameterDefinition } from './document.js';
+import { awsParameterType, isStringListType, isStringType, type AutomationDocument, type ParameterDefinition } from './document.js';
 import { ParameterError } from './errors.js';
 
 /** Parameter values after checking, by name. */
@@ -17,9 +18,12 @@ function coerce(name: string, definition: ParameterDefinition, value: unknown): 
   const wrong = (): never => {
     throw new ParameterError(name, `expected a ${definition.type}, got ${JSON.stringify(value)}`);
   };
+  if (isStringType(definition.type)) return typeof value === 'string' ? value : wrong();
+  if (isStringListType(definition.type)) {
+    if (typeof value === 'string') return [value];
+    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : wrong();
+  }
   switch (definition.type) {
-    case 'String':
-      return typeof value === 'string' ? value : wrong();
     case 'Integer':
       if (typeof value === 'number' && Number.isInteger(value)) return value;
       if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number.parseInt(value, 10);
@@ -28,18 +32,25 @@ function coerce(name: string, definition: ParameterDefinition, value: unknown): 
       if (typeof value === 'boolean') return value;
       if (value === 'true' || value === 'false') return value === 'true';
       return wrong();
-    case 'StringList':
-      if (typeof value === 'string') return [value];
-      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : wrong();
     case 'StringMap':
       return isPlainObject(value) ? value : wrong();
     case 'MapList':
       return Array.isArray(value) && value.every(isPlainObject) ? value : wrong();
+    default:
+      return wrong();
   }
 }
 
 function check(name: string, definition: ParameterDefinition, value: unknown): void {
-  const items = Array.isArray(value) && definition.type === 'StringList' ? (value as string[]) : [value];
+  const items = Array.isArray(value) && isStringListType(definition.type) ? (value as string[]) : [value];
+  const resource = awsParameterType(definition.type);
+  if (resource !== undefined) {
+    // Unconfirmed: an empty value is let through, as AWS's own runbooks default optional
+    // AWS::IAM::Role::Arn parameters to ''.
+    for (const item of items) {
+      if (item !== '' && !resource.pattern.test(String(item))) throw new ParameterError(name, `value ${JSON.stringify(item)} is not a valid ${definition.type.replace(/^List<(.*)>$/, '$1')} (${resource.pattern.source})`);
+    }
+  }
   if (definition.allowedValues !== undefined) {
     for (const item of items) {
       if (!definition.allowedValues.some((allowed) => String(allowed) === String(item))) {
@@ -47,7 +58,7 @@ function check(name: string, definition: ParameterDefinition, value: unknown): v
       }
     }
   }
-  if (definition.allowedPattern !== undefined && (definition.type === 'String' || definition.type === 'StringList')) {
+  if (definition.allowedPattern !== undefined && (isStringType(definition.type) || isStringListType(definition.type))) {
     let pattern: RegExp;
     try {
       pattern = new RegExp(definition.allowedPattern);

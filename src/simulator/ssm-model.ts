@@ -66,6 +66,11 @@ export const MAX_ASSOCIATIONS_ONCE = 10;
 /** Target keys an association may use in the simulator. */
 const TARGET_KEYS = ['InstanceIds', 'tag-key'];
 
+/** True for an association target key the simulator models (`InstanceIds`, `tag-key`, `tag:<key>`). */
+export function isModelledAssociationTarget(key: string): boolean {
+  return TARGET_KEYS.includes(key) || key.startsWith('tag:');
+}
+
 interface Association {
   readonly description: AssociationDescription & { AssociationId: string; Name: string };
   /** Gathers started and not yet finished. */
@@ -176,7 +181,7 @@ export class SsmModel {
       if (id === undefined || id === '' || name === undefined || name === '') throw new SimulatorError('A seeded association needs an AssociationId and a Name');
       for (const target of association.Targets ?? []) {
         const key = target.Key ?? '';
-        if (!TARGET_KEYS.includes(key) && !key.startsWith('tag:')) throw new SimulatorError(`Association ${id}: target key ${key} is not modelled by the simulator (InstanceIds, tag:<key>, tag-key)`);
+        if (!isModelledAssociationTarget(key)) throw new SimulatorError(`Association ${id}: target key ${key} is not modelled by the simulator (InstanceIds, tag:<key>, tag-key)`);
       }
       this.associations.set(id, { description: { ...copy(association), AssociationId: id, Name: name }, running: 0 });
     }

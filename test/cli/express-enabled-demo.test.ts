@@ -20,8 +20,8 @@ interface Row {
 async function expressRows(...args: string[]): Promise<Map<string, Row>> {
   const result = await runInProcess('demo', '--format', 'json', ...args);
   expect(result.code).toBe(EXIT.ok);
-  const report = JSON.parse(result.stdout) as { evaluations: Row[] };
-  return new Map(report.evaluations.filter((row) => row.rule === 'ena-express-enabled').map((row) => [row.resourceId, row]));
+  const report = JSON.parse(result.stdout) as { findings: Row[] };
+  return new Map(report.findings.filter((row) => row.rule === 'ena-express-enabled').map((row) => [row.resourceId, row]));
 }
 
 /** The demo instances tagged ena-guard:ena-express=enabled, and their primary network interfaces. */

@@ -1,3 +1,7 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AssociationDescription } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { DEMO_FLEET, EXIT, main } from '../../src/cli/main.js';
 import { accountFromSnapshot } from '../../src/cli/simulate.js';
@@ -93,5 +97,33 @@ describe('accountFromSnapshot', () => {
     expect(account.guest('i-0a11c0ffee0000004').runningDriver.present).toBe(false);
     expect(assumptions).toContain('i-0a11c0ffee0000004: no Custom:EnaDriver inventory, so its guest is assumed to have no ENA driver');
     expect(account.ec2.instance('i-0a11c0ffee0000003')?.InstanceType).toBe('r4.xlarge');
+  });
+
+  it('seeds the State Manager associations of list-associations.json, as DescribeAssociation returns them', async () => {
+    // Act
+    const { account } = await accountFromSnapshot(DEMO_FLEET);
+
+    // Assess
+    const described = account.call('ssm', 'DescribeAssociation', { AssociationId: '0a5c0ffe-e000-4000-8000-000000000001' }) as { AssociationDescription: AssociationDescription };
+    expect(described.AssociationDescription).toMatchObject({ Name: 'AWS-GatherSoftwareInventory', AssociationName: 'EnaGuard-GatherInventory', Targets: [{ Key: 'InstanceIds', Values: ['*'] }] });
+    expect(described.AssociationDescription.LastExecutionDate).toEqual(new Date('2026-11-22T03:10:00.000Z'));
+    const listed = account.call('ssm', 'ListAssociations', {}) as { Associations: { Name: string }[] };
+    expect(listed.Associations.map((association) => association.Name)).toEqual(['EnaGuard-CollectEnaDriverInventory', 'AWS-GatherSoftwareInventory']);
+  });
+
+  it('leaves out an association whose targets the simulator does not model, and says so', async () => {
+    // Prepare
+    const directory = mkdtempSync(join(tmpdir(), 'ena-guard-snapshot-'));
+    for (const file of ['describe-instances.json', 'describe-instance-types.json']) copyFileSync(join(DEMO_FLEET, file), join(directory, file));
+    const association = { Name: 'AWS-GatherSoftwareInventory', AssociationId: '0a5c0ffe-e000-4000-8000-0000000000aa', Targets: [{ Key: 'resource-groups:Name', Values: ['web'] }] };
+    writeFileSync(join(directory, 'list-associations.json'), JSON.stringify({ Associations: [association] }));
+
+    // Act
+    const { account, assumptions } = await accountFromSnapshot(directory);
+    rmSync(directory, { recursive: true, force: true });
+
+    // Assess
+    expect((account.call('ssm', 'ListAssociations', {}) as { Associations: unknown[] }).Associations).toEqual([]);
+    expect(assumptions).toContain('0a5c0ffe-e000-4000-8000-0000000000aa: association AWS-GatherSoftwareInventory targets resource-groups:Name, which the simulator does not model, so it is left out');
   });
 });

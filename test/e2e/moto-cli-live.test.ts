@@ -44,8 +44,8 @@ describe.skipIf(!hasMoto)('ena-guard check --live against moto (requires moto_se
       stderr: (text) => err.push(text),
     });
 
-    const report = JSON.parse(out.join('\n')) as { evaluations: { rule: string; region: string; resourceId: string; verdict: string }[] };
-    const instanceRows = report.evaluations.filter((row) => row.rule === 'ena-instance-enabled');
+    const report = JSON.parse(out.join('\n')) as { findings: { rule: string; accountId: string; region: string; resourceId: string; verdict: string }[] };
+    const instanceRows = report.findings.filter((row) => row.rule === 'ena-instance-enabled');
     const verdictOf = (id: string | undefined) => instanceRows.find((row) => row.resourceId === id);
     expect(code).toBe(EXIT.nonCompliant);
     expect(instanceRows).toHaveLength(4);
@@ -54,6 +54,9 @@ describe.skipIf(!hasMoto)('ena-guard check --live against moto (requires moto_se
     expect(verdictOf(ids['eu-west-1/c4.large']?.[0])).toMatchObject({ region: 'eu-west-1', verdict: 'NOT_APPLICABLE' });
     expect(verdictOf(ids['us-east-1/r4.large']?.[0])).toMatchObject({ region: 'us-east-1', verdict: 'NON_COMPLIANT' });
     // moto does not implement DescribeInstanceInformation: that check says so and the others still report.
-    expect(err.join('\n')).toContain('ena-driver-current: the sweep did not complete: FactsUnavailableError: DescribeInstanceInformation failed');
+    expect(err.join('\n')).toMatch(/ena-driver-current \(\d{12} eu-west-1\): did not complete: FactsUnavailableError: DescribeInstanceInformation failed/);
+    // The account id is STS's, on every row.
+    expect(new Set(instanceRows.map((row) => row.accountId)).size).toBe(1);
+    expect(instanceRows[0]?.accountId).toMatch(/^\d{12}$/);
   });
 });

@@ -27,6 +27,8 @@ const IAM_PREFIX: Record<string, string> = {
   'client-sns': 'sns',
   'client-dynamodb': 'dynamodb',
   'client-s3': 's3',
+  'client-sts': 'sts',
+  'client-organizations': 'organizations',
 };
 
 /** Operations IAM authorises under another action's name (Amazon S3 User Guide, "Policy actions for Amazon S3"). */
