@@ -16,7 +16,6 @@ import { paginateListAccounts } from '@aws-sdk/client-organizations';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import pLimit from 'p-limit';
 import { parseRuleParameters } from '../../rules/parameters.js';
-import { allChecks } from '../checks/index.js';
 import { createAwsClients, createEc2Client, createOrganizationsClient, createStsClient } from '../aws/clients.js';
 import {
   DEFAULT_ROLE_NAME,
@@ -29,8 +28,9 @@ import {
 } from '../aws/credentials.js';
 import type { Log } from '../engine/ports.js';
 import { CredentialsError, EnaGuardError, InvalidRuleParametersError } from '../errors.js';
-import { awsSources, type FactSources } from '../facts/sources.js';
-import { parametersPerRule, runCheck, type RuleRun } from './run-checks.js';
+import { awsSources } from '../facts/sources.js';
+import { parametersPerRule, runAllChecks, type RuleRun } from './run-checks.js';
+import { allChecks } from '../checks/index.js';
 
 export { DEFAULT_ROLE_NAME } from '../aws/credentials.js';
 
@@ -167,9 +167,10 @@ export async function checkEstate(options: EstateOptions): Promise<EstateOutcome
         const sources = awsSources(createAwsClients({ region, credentials: plan.credentials, env }), options.now);
         let targetRuns: RuleRun[];
         try {
-          targetRuns = await runRules(sources, options.parameters, options.log, (run) =>
-            progress({ kind: 'rule-finished', accountId, region, rule: run.ruleName, results: run.results.length }),
-          );
+          targetRuns = await runAllChecks(sources, options.parameters, options.log, {
+            accountId,
+            onRun: (run) => progress({ kind: 'rule-finished', accountId, region, rule: run.ruleName, results: run.results.length }),
+          });
         } catch (error) {
           // Sweeps report their own failures; anything thrown past them stops this target only.
           fail(accountId, `${accountId} in ${region} could not be checked: ${(error as Error).message}`);
@@ -188,27 +189,6 @@ export async function checkEstate(options: EstateOptions): Promise<EstateOutcome
 
   if (runs.length === 0) throw new CredentialsError(nothingChecked(failures, targets.length));
   return { runs: sortRuns(runs, plans, regions), failures };
-}
-
-/**
- * Runs every rule over one target's sources, in the registry's order.
- * @param onRun called as each rule finishes.
- */
-export async function runRules(
-  sources: FactSources,
-  parameters: Readonly<Record<string, string>>,
-  log: Log,
-  onRun: (run: RuleRun) => void = () => {},
-): Promise<RuleRun[]> {
-  const specs = allChecks(sources);
-  const perRule = parametersPerRule(specs, parameters);
-  const runs: RuleRun[] = [];
-  for (const spec of specs) {
-    const run = await runCheck(spec, perRule.get(spec.name) ?? {}, log);
-    onRun(run);
-    runs.push(run);
-  }
-  return runs;
 }
 
 /**

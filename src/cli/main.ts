@@ -11,12 +11,11 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { RULES } from '../../rules/registry.js';
-import { allChecks } from '../checks/index.js';
 import { silentLog, type Log } from '../engine/ports.js';
 import { EnaGuardError, MissingSnapshotFileError, SnapshotError, describeError } from '../errors.js';
 import { SNAPSHOT_FILES } from '../facts/snapshot-fleet-reader.js';
 import { streamSnapshotArray } from '../facts/snapshot-array-stream.js';
-import { snapshotSources, type FactSources } from '../facts/sources.js';
+import { snapshotSources } from '../facts/sources.js';
 import * as z from 'zod';
 import { readAggregator } from './aggregator.js';
 import { colourEnabled } from './colour.js';
@@ -25,7 +24,7 @@ import { EXIT, FAIL_ON, exitCodeFor, exitCodesHelp, isAwsFailure, type ExitCode,
 import { FINDINGS_SCHEMA_VERSION, countVerdicts, findingsOf, type Finding, type FindingsDocument, type RunRecord } from './findings.js';
 import { OUTPUT_FORMATS, render, type OutputFormat } from './formats/index.js';
 import { summaryLine } from './formats/table.js';
-import { parametersPerRule, runCheck, type RuleRun } from './run-checks.js';
+import { runAllChecks, type RuleRun } from './run-checks.js';
 import { renderSimulation, simulateRunbook } from './simulate.js';
 import { writeSnapshot } from './snapshot-writer.js';
 
@@ -358,7 +357,7 @@ async function simulateCommand(runbook: string | undefined, options: SimulateOpt
  */
 async function snapshotDocument(directory: string, parameters: Readonly<Record<string, string>>, now: () => Date, log: Log, io: CliIo): Promise<FindingsDocument> {
   const generatedAt = now();
-  const runs = await runAllChecks(snapshotSources(directory, now), parameters, log, io.progress ?? (() => {}));
+  const runs = await runAllChecks(snapshotSources(directory, now), parameters, log, { onStart: (rule) => io.progress?.(`  ${rule}`) });
   const broken = runs.find((run) => run.error instanceof SnapshotError && !(run.error instanceof MissingSnapshotFileError));
   if (broken) throw broken.error;
   if (runs.every((run) => run.error !== undefined)) throw runs[0]?.error;
@@ -386,22 +385,6 @@ async function snapshotAccountId(directory: string): Promise<string> {
     if (error !== StopReading) return '';
   }
   return owner;
-}
-
-export async function runAllChecks(
-  sources: FactSources,
-  parameters: Readonly<Record<string, string>>,
-  log: Log,
-  progress: (text: string) => void = () => {},
-): Promise<RuleRun[]> {
-  const specs = allChecks(sources);
-  const perRule = parametersPerRule(specs, parameters);
-  const runs: RuleRun[] = [];
-  for (const spec of specs) {
-    progress(`  ${spec.name}`);
-    runs.push(await runCheck(spec, perRule.get(spec.name) ?? {}, log));
-  }
-  return runs;
 }
 
 // ---------------------------------------------------------------------------------------------

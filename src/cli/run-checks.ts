@@ -4,6 +4,8 @@
  * verdict Config would record.
  */
 import type { z } from 'zod';
+import { allChecks } from '../checks/index.js';
+import type { FactSources } from '../facts/sources.js';
 import { parseRuleParameters } from '../../rules/parameters.js';
 import type { ConfigRuleSpec, ResourceResult } from '../engine/rule-spec.js';
 import { sweepRule } from '../engine/run-rule.js';
@@ -46,19 +48,45 @@ export function parametersPerRule(
   return perRule;
 }
 
+/** @param accountId the account swept (STS's, live), for rules that judge the account itself. */
 export async function runCheck<S extends z.ZodObject>(
   spec: ConfigRuleSpec<S>,
   rawParameters: Readonly<Record<string, string>>,
   log: Log,
+  accountId?: string,
 ): Promise<RuleRun> {
   const parsed = parseRuleParameters(spec.parameters, rawParameters);
   if (!parsed.ok) throw new InvalidRuleParametersError(`${spec.name}: ${parsed.message}`, parsed.parameters);
   const results: ResourceResult[] = [];
   const outcome = await sweepRule(spec, parsed.value, {
     log,
+    accountId,
     onResult: async (result) => {
       results.push(result);
     },
   });
   return { ruleName: spec.name, results, complete: outcome.complete, error: outcome.error };
+}
+
+export interface CheckHooks {
+  /** The account the sources read (live: from STS). */
+  readonly accountId?: string;
+  /** Before each rule runs (progress for people). */
+  readonly onStart?: (rule: string) => void;
+  /** After each rule ran. */
+  readonly onRun?: (run: RuleRun) => void;
+}
+
+/** Every check over one set of fact sources (a snapshot, or one account and Region), one after another. */
+export async function runAllChecks(sources: FactSources, parameters: Readonly<Record<string, string>>, log: Log, hooks: CheckHooks = {}): Promise<RuleRun[]> {
+  const specs = allChecks(sources);
+  const perRule = parametersPerRule(specs, parameters);
+  const runs: RuleRun[] = [];
+  for (const spec of specs) {
+    hooks.onStart?.(spec.name);
+    const run = await runCheck(spec, perRule.get(spec.name) ?? {}, log, hooks.accountId);
+    hooks.onRun?.(run);
+    runs.push(run);
+  }
+  return runs;
 }

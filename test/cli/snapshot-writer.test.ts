@@ -28,7 +28,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runRules } from '../../src/cli/estate.js';
+import { runAllChecks } from '../../src/cli/run-checks.js';
 import { findingsOf } from '../../src/cli/findings.js';
 import { cliTimestamp, writeSnapshot, type SnapshotOptions } from '../../src/cli/snapshot-writer.js';
 import { silentLog } from '../../src/engine/ports.js';
@@ -155,7 +155,7 @@ describe('writeSnapshot', () => {
   it('reads back offline as the findings the exported account has', async () => {
     await writeSnapshot(options());
 
-    const findings = findingsOf(await runRules(snapshotSources(out, () => new Date('2026-01-15T00:00:00Z')), {}, silentLog));
+    const findings = findingsOf(await runAllChecks(snapshotSources(out, () => new Date('2026-01-15T00:00:00Z')), {}, silentLog));
 
     const instanceVerdicts = findings.filter((finding) => finding.rule === 'ena-instance-enabled').map((finding) => `${finding.resourceId} ${finding.verdict}`);
     expect(instanceVerdicts).toEqual([`${sdkInstance(1).InstanceId} NON_COMPLIANT`, `${sdkInstance(2).InstanceId} NOT_APPLICABLE`]);

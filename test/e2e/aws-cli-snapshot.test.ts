@@ -24,7 +24,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkEstate } from '../../src/cli/estate.js';
 import { findingsOf, type Finding } from '../../src/cli/findings.js';
-import { runAllChecks } from '../../src/cli/main.js';
+import { runAllChecks } from '../../src/cli/run-checks.js';
 import { writeSnapshot } from '../../src/cli/snapshot-writer.js';
 import { silentLog } from '../../src/engine/ports.js';
 import { snapshotSources } from '../../src/facts/sources.js';
