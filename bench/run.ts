@@ -81,6 +81,8 @@ interface Measurement {
   readonly peakHeapMiB: number;
   /** Highest heapUsed right after a forced full GC, sampled during the run: the live heap. */
   readonly peakLiveHeapMiB: number;
+  /** How many of those samples the run took: a figure from a handful of samples is a floor, not a peak. */
+  readonly liveHeapSamples: number;
   /** heapUsed after a full GC before the run: modules loaded, tsx, the fake (nothing of the run). */
   readonly baselineHeapMiB: number;
   readonly judged: number;
@@ -136,14 +138,16 @@ async function measure(
   let peak = baseline;
   let peakLive = baseline;
   let samples = 0;
+  let liveSamples = 0;
   let samplingMs = 0;
   clock.onSample = () => {
     const started = performance.now();
     peak = Math.max(peak, process.memoryUsage().heapUsed);
     samples += 1;
-    // Every tenth sample, a full GC first: what the run really holds, not garbage awaiting collection.
-    if (samples % 10 === 0 && globalThis.gc) {
+    // Every second sample, a full GC first: what the run really holds, not garbage awaiting collection.
+    if (samples % 2 === 0 && globalThis.gc) {
       globalThis.gc();
+      liveSamples += 1;
       peakLive = Math.max(peakLive, process.memoryUsage().heapUsed);
     }
     samplingMs += performance.now() - started;
@@ -177,6 +181,7 @@ async function measure(
     realSeconds,
     peakHeapMiB: mib(peak),
     peakLiveHeapMiB: mib(peakLive),
+    liveHeapSamples: liveSamples,
     baselineHeapMiB: mib(baseline),
     judged: outcome.judged,
     completeness: outcome.judged / resources,
@@ -382,7 +387,7 @@ if (e100) {
   targets.push({ target: 'instance rule 100k: < 60 s simulated', figure: `${fmt(e100.simulatedSeconds)} s (${fmt(e100.completeness * 100)}% judged, ${e100.end})`, met: e100.simulatedSeconds < 60 && e100.end === 'complete' });
   targets.push({
     target: 'instance rule 100k: peak heap < 128 MB (live heap after full GC, sampled)',
-    figure: `${fmt(e100.peakLiveHeapMiB)} MiB live (${fmt(e100.baselineHeapMiB)} MiB of it before the run; raw heapUsed peak ${fmt(e100.peakHeapMiB)} MiB)`,
+    figure: `${fmt(e100.peakLiveHeapMiB)} MiB live, highest of ${e100.liveHeapSamples} samples after a full GC (${fmt(e100.baselineHeapMiB)} MiB of it before the run; raw heapUsed peak ${fmt(e100.peakHeapMiB)} MiB)`,
     met: e100.peakLiveHeapMiB * 2 ** 20 < 128e6,
   });
 }

@@ -55,7 +55,7 @@ export class VirtualClock {
   private installed = false;
   /** Called every `sampleEvery` pump turns (heap sampling). */
   onSample: (() => void) | undefined;
-  sampleEvery = 200;
+  sampleEvery = 50;
 
   now(): number {
     return this.nowMs;
