@@ -9,33 +9,15 @@ import {
 import { DescribeInstanceTypesCommand, DescribeInstancesCommand, EC2Client, type Reservation } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { instanceEnabledRule } from '../../rules/instance-enabled.js';
-import { bindInstanceRule } from '../../src/checks/instance-rule.js';
-import { runConfigRule, type EngineDependencies } from '../../src/engine/run-rule.js';
 import { FactsUnavailableError, InvalidRuleParametersError, MalformedEventError } from '../../src/errors.js';
-import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
-import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
 import { configEvent, historyItem } from '../support/config-events.js';
-import { fixedClock, sdkInstance, sdkInstanceType } from '../support/instances.js';
-import { recordingLog, recordingMetrics } from '../support/recording-log.js';
+import { sdkInstance, sdkInstanceType } from '../support/instances.js';
+import { instanceRuleEngine } from '../support/instance-engine.js';
 
 const configMock = mockClient(ConfigServiceClient);
 const ec2Mock = mockClient(EC2Client);
 
-function engine(overrides: Partial<EngineDependencies> = {}) {
-  const ec2 = new EC2Client({ region: 'eu-west-1' });
-  const spec = bindInstanceRule(instanceEnabledRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), fixedClock), now: fixedClock });
-  const log = recordingLog();
-  const metrics = recordingMetrics();
-  const deps: EngineDependencies = {
-    config: new ConfigServiceClient({ region: 'eu-west-1' }),
-    log,
-    metrics,
-    sleep: async () => {},
-    ...overrides,
-  };
-  return { spec, deps, log, metrics, run: (event: unknown) => runConfigRule(event, spec, deps) };
-}
+const engine = instanceRuleEngine;
 
 function sentEvaluations(): Evaluation[] {
   return configMock.commandCalls(PutEvaluationsCommand).flatMap((call) => call.args[0].input.Evaluations ?? []);

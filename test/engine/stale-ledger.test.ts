@@ -15,17 +15,13 @@ import {
 import { DescribeInstanceTypesCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { instanceEnabledRule } from '../../rules/instance-enabled.js';
-import { bindInstanceRule } from '../../src/checks/instance-rule.js';
-import { runConfigRule, type EngineDependencies } from '../../src/engine/run-rule.js';
+import type { EngineDependencies } from '../../src/engine/run-rule.js';
 import { LEDGER_FORMAT, S3ResultLedger, ledgerKeys } from '../../src/engine/s3-result-ledger.js';
 import { LedgerUnavailableError } from '../../src/errors.js';
-import { AwsFleetReader } from '../../src/facts/aws-fleet-reader.js';
-import { InstanceTypeCatalog } from '../../src/facts/instance-type-catalog.js';
 import { configEvent } from '../support/config-events.js';
 import { fixedClock, sdkInstance, sdkInstanceType } from '../support/instances.js';
 import { memoryS3 } from '../support/memory-s3.js';
-import { recordingLog, recordingMetrics } from '../support/recording-log.js';
+import { instanceRuleEngine } from '../support/instance-engine.js';
 
 const configMock = mockClient(ConfigServiceClient);
 const ec2Mock = mockClient(EC2Client);
@@ -71,19 +67,7 @@ function configHolds(resourceIds: readonly string[]) {
 }
 
 function engine(overrides: Partial<EngineDependencies> = {}) {
-  const ec2 = new EC2Client({ region: 'eu-west-1' });
-  const spec = bindInstanceRule(instanceEnabledRule, { fleet: new AwsFleetReader(ec2, new InstanceTypeCatalog(ec2), fixedClock), now: fixedClock });
-  const log = recordingLog();
-  const metrics = recordingMetrics();
-  const deps: EngineDependencies = {
-    config: new ConfigServiceClient({ region: 'eu-west-1' }),
-    log,
-    metrics,
-    sleep: async () => {},
-    ledger: (ruleName) => new S3ResultLedger(s3.client, BUCKET, ruleName, fixedClock),
-    ...overrides,
-  };
-  return { log, metrics, run: (event: unknown) => runConfigRule(event, spec, deps) };
+  return instanceRuleEngine({ ledger: (ruleName) => new S3ResultLedger(s3.client, BUCKET, ruleName, fixedClock), ...overrides });
 }
 
 /** The instance ids in the stored record, or undefined when there is none. */
