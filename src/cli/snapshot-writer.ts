@@ -27,7 +27,7 @@
  * required: without them nothing can be checked, and the export fails. Any other file whose call
  * fails is left out and listed in `skipped`, as the checks that need it then say.
  */
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   paginateDescribeImages,
@@ -52,7 +52,7 @@ import pLimit from 'p-limit';
 import { ENA_DRIVER_INVENTORY_TYPE } from '../../rules/inventory.js';
 import { createEc2Client, createSsmClient, createStsClient } from '../aws/clients.js';
 import { callerCredentials, callerIdentity } from '../aws/credentials.js';
-import { FactsUnavailableError, describeError } from '../errors.js';
+import { EnaGuardError, FactsUnavailableError, describeError } from '../errors.js';
 import { IMAGES_PER_PAGE, IMAGE_IDS_PER_CALL, LAUNCH_TEMPLATES_PER_PAGE } from '../facts/aws-image-reader.js';
 import { INSTANCES_PER_PAGE } from '../facts/aws-fleet-reader.js';
 import { INSTANCE_INFORMATION_PER_PAGE } from '../facts/aws-inventory-reader.js';
@@ -96,6 +96,13 @@ export interface SkippedFile {
 export async function writeSnapshot(
   options: SnapshotOptions,
 ): Promise<{ readonly files: readonly string[]; readonly accountId: string; readonly region: string; readonly skipped?: readonly SkippedFile[] }> {
+  // A file of an earlier export that this one skips (a call that failed) would be checked as if it
+  // were current: export only into an empty or new folder.
+  const existing = await readdir(options.out).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw new EnaGuardError(`--out ${options.out} cannot be read (${error.code ?? error.message}).`, { cause: error });
+  });
+  if (existing.length > 0) throw new EnaGuardError(`--out ${options.out} is not empty (${existing.length} entries): give a new or empty folder, so that no file of an earlier export is taken for this one.`);
   const env = options.env ?? process.env;
   const region = options.region ?? (await defaultRegion(options.profile));
   const credentials = options.credentials ?? callerCredentials(options.profile);

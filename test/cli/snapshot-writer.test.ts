@@ -5,7 +5,7 @@
  * the files with the real AWS CLI's over moto.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -190,6 +190,14 @@ describe('writeSnapshot', () => {
     ec2Mock.on(DescribeInstancesCommand).rejects(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }));
 
     await expect(writeSnapshot(options())).rejects.toThrow(new FactsUnavailableError('describe-instances.json could not be exported: UnauthorizedOperation: You are not authorized to perform this operation.'));
+  });
+
+  it('refuses a folder that holds anything, so that no file of an earlier export passes for this one', async () => {
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'describe-images.json'), '{"Images": []}');
+
+    await expect(writeSnapshot(options())).rejects.toThrow(/is not empty \(1 entries\): give a new or empty folder/);
+    expect(ec2Mock.calls()).toHaveLength(0);
   });
 
   it('writes an empty list as the CLI does', async () => {
