@@ -58,6 +58,18 @@ describe('esbuild bundles', () => {
     expect(map.sources.some((source) => source.endsWith(`functions/${name}/handler.ts`))).toBe(true);
   });
 
+  it('maps a stack trace of a function bundle to the TypeScript file and line under --enable-source-maps, with no sources text in the map', () => {
+    const bundle = bundles.find((candidate) => candidate.name === 'functions/instance-enabled')!;
+    const map = JSON.parse(readFileSync(`${bundle.file}.map`, 'utf8')) as { sourcesContent?: unknown };
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(bundle.file).href)}); try { await m.handler({}, { getRemainingTimeInMillis: () => 1000 }); } catch (error) { process.stdout.write(error.stack); }`;
+
+    const stack = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1' }, stdio: ['ignore', 'pipe', 'ignore'] });
+
+    expect(map.sourcesContent).toBeUndefined();
+    expect(stack).toMatch(/^MalformedEventError: Malformed Config event/);
+    expect(stack).toMatch(/at \w+ \(.*src\/engine\/config-event\.ts:\d+:\d+\)/);
+  });
+
   // RunInstances is an EC2 operation no function calls: its schemas are in a bundle only if the
   // SDK's schema module was not tree-shaken (see literalSchemaKeysPlugin in scripts/build.ts).
   it.each(functionNames())('%s carries only the EC2 schemas of the operations it calls', (name) => {
