@@ -73,8 +73,9 @@ export function imageFactsFromSdk(image: Image, now: Date): ImageFacts {
     deprecated: !Number.isNaN(deprecation) && deprecation <= now.getTime(),
     state: IMAGE_STATES.find((state) => state === image.State),
     enaSupport: image.EnaSupport ?? undefined,
-    virtualizationType: image.VirtualizationType,
-    rootDeviceType: image.RootDeviceType,
+    // EC2 documents two values for each; anything else (moto's "standard") is unknown, not a third kind.
+    virtualizationType: image.VirtualizationType === 'hvm' || image.VirtualizationType === 'paravirtual' ? image.VirtualizationType : undefined,
+    rootDeviceType: image.RootDeviceType === 'ebs' || image.RootDeviceType === 'instance-store' ? image.RootDeviceType : undefined,
     // EC2 sets Platform only for Windows, and spells it "windows" although the SDK's enum says "Windows".
     platform: String(image.Platform ?? '').toLowerCase() === 'windows' ? 'windows' : 'linux',
     tags: tagMap(image.Tags),

@@ -46,8 +46,9 @@ const describeImagesSchema = z.looseObject({
       ImageId: z.string().min(1),
       EnaSupport: z.boolean().nullish(),
       State: z.string().optional(),
-      VirtualizationType: z.enum(['hvm', 'paravirtual']).optional(),
-      RootDeviceType: z.enum(['ebs', 'instance-store']).optional(),
+      // Read as the live reader reads them (imageFactsFromSdk): a value EC2 does not document is unknown.
+      VirtualizationType: z.string().optional(),
+      RootDeviceType: z.string().optional(),
       Tags: tagsSchema,
     }),
   ),

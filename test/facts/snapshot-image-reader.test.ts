@@ -131,7 +131,7 @@ describe('SnapshotImageReader', () => {
 
   it('names the path inside a describe-images.json whose shape is not the API output', async () => {
     // Prepare
-    const directory = snapshotWith({ 'describe-images.json': { Images: [{ ImageId: 'ami-1', VirtualizationType: 'pv' }] } });
+    const directory = snapshotWith({ 'describe-images.json': { Images: [{ ImageId: 'ami-1', VirtualizationType: 7 }] } });
 
     // Act
     const outcome = collect(reader(directory).ownedImagePages());
@@ -139,6 +139,14 @@ describe('SnapshotImageReader', () => {
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(SnapshotError);
     await expect(outcome).rejects.toThrow(/describe-images\.json: Images\[0\]\.VirtualizationType: /);
+  });
+
+  it('reads a virtualization or root device type EC2 does not document as unknown, as the live reader does, instead of refusing the file', async () => {
+    const directory = snapshotWith({ 'describe-images.json': { Images: [sdkImage(1, { RootDeviceType: 'standard' as never, VirtualizationType: 'hvm2' as never })] } });
+
+    const [image] = await collect(reader(directory).ownedImagePages());
+
+    expect(image).toMatchObject({ imageId: amiId(1), rootDeviceType: undefined, virtualizationType: undefined });
   });
 
   it('takes the account id from describe-instances.json when it is there', async () => {
