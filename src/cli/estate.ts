@@ -29,6 +29,7 @@ import {
 import type { Log } from '../engine/ports.js';
 import { CredentialsError, EnaGuardError, InvalidRuleParametersError } from '../errors.js';
 import { awsSources } from '../facts/sources.js';
+import { isAwsFailure } from './exit-codes.js';
 import { parametersPerRule, runAllChecks, type RuleRun } from './run-checks.js';
 import { allChecks } from '../checks/index.js';
 
@@ -172,7 +173,9 @@ export async function checkEstate(options: EstateOptions): Promise<EstateOutcome
             onRun: (run) => progress({ kind: 'rule-finished', accountId, region, rule: run.ruleName, results: run.results.length }),
           });
         } catch (error) {
-          // Sweeps report their own failures; anything thrown past them stops this target only.
+          // Sweeps report their own failures; an ena-guard or AWS error thrown past them stops this
+          // target only. Anything else is a bug, and must not pass for an unreachable target.
+          if (!(error instanceof EnaGuardError) && !isAwsFailure(error)) throw error;
           fail(accountId, `${accountId} in ${region} could not be checked: ${(error as Error).message}`);
           return;
         }

@@ -264,6 +264,21 @@ describe('checkEstate', () => {
     expect(outcome.failures.find((failure) => failure.accountId === '222222222222')!.error).toContain('222222222222 in ap-east-1 could not be checked: DescribeInstances failed');
   });
 
+  it('lets a bug in a target\'s run through instead of reporting the target as unreachable', async () => {
+    serveAccounts();
+    const bug = new TypeError("Cannot read properties of undefined (reading 'results')");
+
+    const outcome = checkEstate(
+      options({
+        progress: (event) => {
+          if (event.kind === 'rule-finished') throw bug;
+        },
+      }),
+    );
+
+    await expect(outcome).rejects.toBe(bug);
+  });
+
   it('throws one CredentialsError naming the Region when no credentials are found', async () => {
     stsMock.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
 
