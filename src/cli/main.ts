@@ -361,30 +361,48 @@ async function snapshotDocument(directory: string, parameters: Readonly<Record<s
   const broken = runs.find((run) => run.error instanceof SnapshotError && !(run.error instanceof MissingSnapshotFileError));
   if (broken) throw broken.error;
   if (runs.every((run) => run.error !== undefined)) throw runs[0]?.error;
-  const accountId = await snapshotAccountId(directory);
+  const { accountId, region } = await snapshotLocation(directory);
   return documentOf(
-    runs.map((run) => ({ ...run, accountId, region: '' })),
+    runs.map((run) => ({ ...run, accountId, region })),
     { kind: 'snapshot', path: directory },
     generatedAt,
   );
 }
 
 const StopReading = Symbol('enough read');
-const ownerOfReservations = { key: 'Reservations', element: z.looseObject({ OwnerId: z.string().optional() }) };
+const firstReservation = {
+  key: 'Reservations',
+  element: z.looseObject({
+    OwnerId: z.string().optional(),
+    Instances: z.array(z.looseObject({ Placement: z.looseObject({ AvailabilityZone: z.string().optional() }).optional() })).optional(),
+  }),
+};
 
-/** The account of a snapshot: the OwnerId of its first reservation (AWS CLI exports carry it), else ''. */
-async function snapshotAccountId(directory: string): Promise<string> {
-  let owner = '';
+/**
+ * The Region of an Availability Zone name: `eu-west-1a`, `us-gov-west-1b`, the Local Zone
+ * `us-west-2-lax-1a` and the Wavelength Zone `us-east-1-wl1-bos-wlz-1` all begin with their parent
+ * Region's code. '' for anything else.
+ */
+export function regionOfZone(zone: string | undefined): string {
+  return /^([a-z]{2}(?:-[a-z]+)+-\d+)(?:[a-z]$|-)/.exec(zone ?? '')?.[1] ?? '';
+}
+
+/**
+ * Where a snapshot was taken: the OwnerId of its first reservation and the Region of that
+ * reservation's instances (AWS CLI exports carry both), else ''.
+ */
+async function snapshotLocation(directory: string): Promise<{ accountId: string; region: string }> {
+  let location = { accountId: '', region: '' };
   try {
-    await streamSnapshotArray(directory, SNAPSHOT_FILES.instances, ownerOfReservations, (reservation) => {
-      owner = reservation.OwnerId ?? '';
+    await streamSnapshotArray(directory, SNAPSHOT_FILES.instances, firstReservation, (reservation) => {
+      location = { accountId: reservation.OwnerId ?? '', region: regionOfZone(reservation.Instances?.[0]?.Placement?.AvailabilityZone) };
       // The first reservation answers: stop parsing what may be a very large file.
       throw StopReading;
     });
   } catch (error) {
-    if (error !== StopReading) return '';
+    if (error !== StopReading) return { accountId: '', region: '' };
   }
-  return owner;
+  return location;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,7 +467,7 @@ function failureLines(failures: readonly TargetFailure[]): string[] {
  * One line per check (per account and Region) that did not complete or left resources not
  * judged, with why: the most common reason, and how many resources it concerns.
  */
-export function problemLines(document: Pick<FindingsDocument, 'runs' | 'findings'>, failures: readonly TargetFailure[] = []): string[] {
+export function problemLines(document: Pick<FindingsDocument, 'runs' | 'findings' | 'source'>, failures: readonly TargetFailure[] = []): string[] {
   const keyOf = (item: { rule: string; accountId: string; region: string }) => `${item.rule}\u0000${item.accountId}\u0000${item.region}`;
   const failed = new Set(failures.map((failure) => `${failure.accountId}\u0000${failure.region}`));
   const groups = new Map<string, { total: number; unjudged: Finding[] }>();
@@ -461,7 +479,9 @@ export function problemLines(document: Pick<FindingsDocument, 'runs' | 'findings
   }
   const lines: string[] = [];
   const seen = new Set<string>();
-  const located = (item: { rule: string; accountId: string; region: string }) => (item.region ? `${item.rule} (${item.accountId || 'unknown account'} ${item.region})` : item.rule);
+  // A snapshot is one account and Region: its lines name the rule alone.
+  const located = (item: { rule: string; accountId: string; region: string }) =>
+    item.region && document.source.kind !== 'snapshot' ? `${item.rule} (${item.accountId || 'unknown account'} ${item.region})` : item.rule;
   for (const run of document.runs) {
     const key = keyOf(run);
     if (seen.has(key) || failed.has(`${run.accountId}\u0000${run.region}`)) continue;

@@ -12,7 +12,7 @@ import { colourEnabled } from '../../src/cli/colour.js';
 import type { EstateOptions, EstateOutcome } from '../../src/cli/estate.js';
 import type { Finding, FindingsDocument, RunRecord } from '../../src/cli/findings.js';
 import { OUTPUT_FORMATS } from '../../src/cli/formats/index.js';
-import { DEMO_FLEET, EXIT, main, type CliDeps, type CliIo } from '../../src/cli/main.js';
+import { DEMO_FLEET, EXIT, main, regionOfZone, type CliDeps, type CliIo } from '../../src/cli/main.js';
 import type { RuleRun } from '../../src/cli/run-checks.js';
 import { CredentialsError } from '../../src/errors.js';
 
@@ -68,7 +68,7 @@ describe('the built ena-guard command', () => {
     const document = JSON.parse(result.stdout) as FindingsDocument;
     expect(document).toMatchObject({ schemaVersion: '1.0', tool: { name: 'ena-guard', version }, source: { kind: 'snapshot', path: DEMO_FLEET } });
     const finding = document.findings.find((row) => row.rule === 'ena-instance-enabled' && row.resourceId === 'i-0a11c0ffee0000003');
-    expect(finding).toMatchObject({ verdict: 'NON_COMPLIANT', accountId: '111122223333', region: '', runbook: 'EnaGuard-EnableEnaSupport' });
+    expect(finding).toMatchObject({ verdict: 'NON_COMPLIANT', accountId: '111122223333', region: 'eu-west-1', runbook: 'EnaGuard-EnableEnaSupport' });
     expect(document.findings.find((row) => row.resourceId === 'i-0a11c0ffee0000001' && row.rule === 'ena-instance-enabled')).not.toHaveProperty('runbook');
     expect(document.summary.total).toBe(document.findings.length);
   });
@@ -623,5 +623,30 @@ describe('colour', () => {
     await runInProcess(['check', '--snapshot', DEMO_FLEET, '--output', file], {}, { stdoutIsTTY: true, env: { FORCE_COLOR: '1' } });
 
     expect(readFileSync(file, 'utf8')).not.toContain(ESC);
+  });
+});
+
+describe('the place of a snapshot', () => {
+  it.each([
+    ['eu-west-1a', 'eu-west-1'],
+    ['us-gov-west-1b', 'us-gov-west-1'],
+    ['cn-north-1a', 'cn-north-1'],
+    ['us-west-2-lax-1a', 'us-west-2'],
+    ['us-east-1-wl1-bos-wlz-1', 'us-east-1'],
+    ['eu-west-1', ''],
+    ['', ''],
+    [undefined, ''],
+  ])('reads the Region of the zone %s as %j', (zone, region) => {
+    expect(regionOfZone(zone)).toBe(region);
+  });
+
+  it('gives a snapshot\'s findings the account and Region it was exported from, so that they import into Security Hub as ASFF', async () => {
+    const result = await runInProcess(['check', '--snapshot', DEMO_FLEET, '--format', 'asff']);
+
+    const findings = JSON.parse(result.stdout) as { AwsAccountId: string; Region: string; ProductArn: string }[];
+    expect(result.code).toBe(EXIT.nonCompliant);
+    expect(findings.length).toBeGreaterThan(0);
+    expect(new Set(findings.map((finding) => `${finding.AwsAccountId} ${finding.Region}`))).toEqual(new Set(['111122223333 eu-west-1']));
+    expect(findings[0]!.ProductArn).toBe('arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default');
   });
 });

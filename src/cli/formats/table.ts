@@ -33,7 +33,8 @@ export function summaryLine(document: FindingsDocument): string {
  */
 export function renderTable(document: FindingsDocument, options: RenderOptions): string {
   const rows = document.findings;
-  const regional = rows.some((row) => row.region !== '');
+  // A snapshot is one account and Region, which the summary's source names: no column for them.
+  const regional = document.source.kind !== 'snapshot' && rows.some((row) => row.region !== '');
   const verdictColumn = regional ? 4 : 3;
   const header = [...(regional ? ['REGION'] : []), 'RULE', 'RESOURCE', 'TYPE', 'VERDICT', 'ANNOTATION'];
   const cells = rows.map((row) => [...(regional ? [row.region] : []), row.rule, row.resourceId, row.subject, row.verdict, row.annotation]);
