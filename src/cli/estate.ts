@@ -70,7 +70,8 @@ export interface EstateOptions {
 }
 
 export type EstateProgress =
-  | { readonly kind: 'target-started'; readonly accountId: string; readonly region: string }
+  /** `position` of `targets`: the n-th account and Region pair started, of how many. */
+  | { readonly kind: 'target-started'; readonly accountId: string; readonly region: string; readonly position: number; readonly targets: number }
   | { readonly kind: 'rule-finished'; readonly accountId: string; readonly region: string; readonly rule: string; readonly results: number }
   | { readonly kind: 'target-failed'; readonly accountId: string; readonly region: string; readonly error: string };
 
@@ -150,10 +151,12 @@ export async function checkEstate(options: EstateOptions): Promise<EstateOutcome
   const progress = options.progress ?? (() => {});
   const targets = plans.flatMap((plan) => regions.map((region) => ({ plan, region })));
 
+  let started = 0;
   await Promise.all(
     targets.map(({ plan, region }) =>
       limit(async () => {
-        progress({ kind: 'target-started', accountId: plan.listedId, region });
+        started += 1;
+        progress({ kind: 'target-started', accountId: plan.listedId, region, position: started, targets: targets.length });
         const fail = (accountId: string, error: string) => {
           failures.push({ accountId, region, error });
           progress({ kind: 'target-failed', accountId, region, error });

@@ -512,7 +512,7 @@ function describeProgress(event: EstateProgress): string {
   const target = `${event.accountId} ${event.region}`;
   switch (event.kind) {
     case 'target-started':
-      return `Checking ${target}...`;
+      return `[${event.position}/${event.targets}] Checking ${target}...`;
     case 'rule-finished':
       return `  ${target} ${event.rule}: ${event.results} results`;
     case 'target-failed':

@@ -264,6 +264,19 @@ describe('checkEstate', () => {
     expect(outcome.failures.find((failure) => failure.accountId === '222222222222')!.error).toContain('222222222222 in ap-east-1 could not be checked: DescribeInstances failed');
   });
 
+  it('numbers each target it starts out of all of them, and reports each rule it finished with its count', async () => {
+    serveAccounts();
+    const events: EstateProgress[] = [];
+
+    await checkEstate(options({ regions: ['eu-west-1', 'us-east-1'], concurrency: 1, progress: (event) => events.push(event) }));
+
+    expect(events.filter((event) => event.kind === 'target-started')).toEqual([
+      { kind: 'target-started', accountId: CALLER, region: 'eu-west-1', position: 1, targets: 2 },
+      { kind: 'target-started', accountId: CALLER, region: 'us-east-1', position: 2, targets: 2 },
+    ]);
+    expect(events).toContainEqual({ kind: 'rule-finished', accountId: CALLER, region: 'us-east-1', rule: 'ena-instance-enabled', results: 1 });
+  });
+
   it('lets a bug in a target\'s run through instead of reporting the target as unreachable', async () => {
     serveAccounts();
     const bug = new TypeError("Cannot read properties of undefined (reading 'results')");
