@@ -101,3 +101,6 @@ export class LedgerUnavailableError extends EnaGuardError {}
 
 /** No usable AWS credentials, or AWS refused them (STS GetCallerIdentity, AssumeRole): nothing live could be checked. */
 export class CredentialsError extends EnaGuardError {}
+
+/** A finding has no account or Region, which ASFF needs (its ProductArn and AwsAccountId name both). */
+export class AsffUnavailableError extends EnaGuardError {}

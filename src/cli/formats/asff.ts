@@ -13,13 +13,11 @@
  * itself reports for a Config NOT_APPLICABLE), NOT_JUDGED → WARNING ("some information is missing").
  */
 import { truncate } from '../../../rules/text.js';
-import { EnaGuardError } from '../../errors.js';
+import { AsffUnavailableError } from '../../errors.js';
 import type { Finding, FindingVerdict, FindingsDocument } from '../findings.js';
 
 export const ASFF_SCHEMA_VERSION = '2018-10-08';
 
-/** ASFF refuses a finding without its account and Region (ProductArn and AwsAccountId need both). */
-export class AsffUnavailableError extends EnaGuardError {}
 
 type ComplianceStatus = 'PASSED' | 'FAILED' | 'NOT_AVAILABLE' | 'WARNING';
 type SeverityLabel = 'INFORMATIONAL' | 'LOW' | 'MEDIUM';

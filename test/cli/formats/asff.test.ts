@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import type { FindingsDocument } from '../../../src/cli/findings.js';
-import { AsffUnavailableError } from '../../../src/cli/formats/asff.js';
+import { AsffUnavailableError } from '../../../src/errors.js';
 import { render } from '../../../src/cli/formats/index.js';
 import { startMoto, type Moto } from '../../support/moto.js';
 import { toolAvailable } from '../../support/tools.js';
