@@ -54,20 +54,6 @@ export function staleAmong(current: readonly EvaluatedResource[], seen: Readonly
   return current.filter((resource) => !seen.has(resultKey(resource.resourceType, resource.resourceId)));
 }
 
-/**
- * Resources that currently hold a COMPLIANT or NON_COMPLIANT result of the rule but were not seen.
- * @throws FactsUnavailableError when the rule's results cannot be read, or were cut off.
- */
-export async function findStaleResources(
-  config: ConfigServiceClient,
-  configRuleName: string,
-  resourceTypes: readonly string[],
-  seen: ReadonlySet<string>,
-  abortSignal?: AbortSignal,
-): Promise<EvaluatedResource[]> {
-  return staleAmong(await readCurrentResults(config, configRuleName, resourceTypes, abortSignal), seen);
-}
-
 export function resultKey(resourceType: string, resourceId: string): string {
   return `${resourceType}/${resourceId}`;
 }

@@ -165,7 +165,6 @@ export class SyncedInventoryReader implements InventoryReader {
   readonly maxConcurrentLookups: number;
   private listing: Promise<ReadonlyMap<string, string> | undefined> | undefined;
   private failure: string | undefined;
-  private readonly captureTimes = new Map<string, string>();
   private readonly counts = { listPages: 0, objectsListed: 0, objectsRead: 0, fallbacks: 0 };
 
   constructor(private readonly options: SyncedInventoryReaderOptions) {
@@ -188,11 +187,6 @@ export class SyncedInventoryReader implements InventoryReader {
 
   get counters(): SyncedInventoryCounters {
     return { ...this.counts };
-  }
-
-  /** The sync's `captureTime` of the instance's object, once read; `undefined` otherwise. */
-  syncedCaptureTime(instanceId: string): string | undefined {
-    return this.captureTimes.get(instanceId);
   }
 
   /** Starts this sweep's listing of the sync folder, beside DescribeInstanceInformation. */
@@ -245,7 +239,6 @@ export class SyncedInventoryReader implements InventoryReader {
     }
     const parsed = parseSyncedInventoryObject(body, instanceId);
     if (!parsed.ok) return { kind: 'unreadable', detail: `${this.location(key)}: ${parsed.message}` };
-    if (parsed.captureTime !== undefined) this.captureTimes.set(instanceId, parsed.captureTime);
     const lookup = lookupFromEntries(instanceId, parsed.entries);
     return lookup.kind === 'unreadable' ? { kind: 'unreadable', detail: `${lookup.detail} (${this.location(key)})` } : lookup;
   }
